@@ -29,5 +29,6 @@ bgan_build_if_needed() {
 launch() {
   local main="$1"; shift
   bgan_build_if_needed
+  export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-1}"
   exec java ${BGAN_JAVA_OPTS:--Xmx4g} -cp "$BGAN_ROOT/target/classes:$BGAN_ROOT/target/lib/*" "$main" "$@"
 }

@@ -1,0 +1,89 @@
+package org.bgan.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.bgan.util.UserException;
+
+/** A subcommand of {@code tools/bgan}: its options, usage text and body. */
+abstract class Command {
+  static final String EXIT_CODES = String.join("\n",
+      "Exit codes: 0 success; 1 internal error (a bug: please report it with the stack trace);",
+      "2 bad arguments, config or input file; 3 build failure (launcher); 4 training diverged (NaN/Inf loss).");
+
+  abstract String name();
+
+  abstract String synopsis();
+
+  abstract String description();
+
+  abstract Options options();
+
+  /** Runs with parsed arguments; returns the exit code. */
+  abstract int run(CommandLine cl) throws Exception;
+
+  /** Parses, handling --help; returns the exit code. */
+  final int main(String[] args) throws Exception {
+    Options opts = options();
+    opts.addOption(Option.builder("h").longOpt("help").desc("show this help and exit").build());
+    CommandLine cl;
+    try {
+      cl = new DefaultParser().parse(opts, args, false);
+    } catch (ParseException e) {
+      throw new UserException(e.getMessage() + " (see 'bgan " + name() + " --help')");
+    }
+    if (cl.hasOption("help")) {
+      printHelp(opts);
+      return 0;
+    }
+    return run(cl);
+  }
+
+  void printHelp(Options opts) {
+    HelpFormatter f = new HelpFormatter();
+    f.setWidth(100);
+    PrintWriter w = new PrintWriter(System.out);
+    f.printHelp(w, 100, "bgan " + name() + " " + synopsis(), "\n" + description() + "\n\nOptions:", opts, 2, 2,
+        "\n" + EXIT_CODES, false);
+    w.flush();
+  }
+
+  static String onlyPositional(CommandLine cl, String what) {
+    List<String> rest = cl.getArgList();
+    if (rest.isEmpty()) {
+      throw new UserException("missing " + what);
+    }
+    if (rest.size() > 1) {
+      throw new UserException("unexpected arguments " + rest.subList(1, rest.size()) + " (one " + what + " expected)");
+    }
+    return rest.get(0);
+  }
+
+  static void noPositional(CommandLine cl) {
+    if (!cl.getArgList().isEmpty()) {
+      throw new UserException("unexpected arguments " + cl.getArgList());
+    }
+  }
+
+  static long longOpt(CommandLine cl, String opt, long dflt, long min) {
+    if (!cl.hasOption(opt)) {
+      return dflt;
+    }
+    String v = cl.getOptionValue(opt);
+    long x;
+    try {
+      x = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new UserException("--" + opt + " expects a whole number, got '" + v + "'");
+    }
+    if (x < min) {
+      throw new UserException("--" + opt + " must be at least " + min + ", got " + x);
+    }
+    return x;
+  }
+}

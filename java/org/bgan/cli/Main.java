@@ -1,0 +1,65 @@
+package org.bgan.cli;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bgan.util.UserException;
+
+/**
+ * {@code tools/bgan}: build graphs, train, export, sample, serve and benchmark GANs with mixed
+ * batches and permutation-invariant discriminators (BGAN, M-BGAN; Lucas et al., ICML 2018).
+ * Argument parsing never loads TensorFlow, so {@code --help} and usage errors are instant.
+ */
+public final class Main {
+  private Main() {}
+
+  static Map<String, Command> commands() {
+    Map<String, Command> m = new LinkedHashMap<>();
+    for (Command c : new Command[] {new TrainCommand(), new BuildCommand(), new ExportCommand(), new SampleCommand(),
+        new DemoCommand(), new BenchCommand(), new ServeCommandLink()}) {
+      m.put(c.name(), c);
+    }
+    return m;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line; returns the exit code. */
+  public static int run(String[] args) {
+    Map<String, Command> cmds = commands();
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+      usage(cmds);
+      return args.length == 0 ? UserException.BAD_INPUT : 0;
+    }
+    Command c = cmds.get(args[0]);
+    if (c == null) {
+      System.err.println("bgan: unknown command '" + args[0] + "' (commands: " + String.join(", ", cmds.keySet()) + ")");
+      return UserException.BAD_INPUT;
+    }
+    try {
+      String[] rest = Arrays.copyOfRange(args, 1, args.length);
+      return c instanceof ServeCommandLink ? ServeCommandLink.serve(rest) : c.main(rest);
+    } catch (UserException e) {
+      System.err.println("bgan " + c.name() + ": error: " + e.getMessage());
+      return e.exitCode();
+    } catch (Exception | LinkageError e) {
+      System.err.println("bgan " + c.name() + ": internal error: " + e);
+      e.printStackTrace(System.err);
+      return 1;
+    }
+  }
+
+  private static void usage(Map<String, Command> cmds) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("usage: bgan <command> [options]   ('bgan <command> --help' for details)\n\n");
+    sb.append("GANs with mixed batches and permutation-invariant discriminators (BGAN, M-BGAN;\n");
+    sb.append("Lucas et al., ICML 2018) on TensorFlow, from Java.\n\nCommands:\n");
+    for (Command c : cmds.values()) {
+      sb.append(String.format("  %-7s %s%n", c.name(), c.description().split("\n")[0]));
+    }
+    sb.append("\n").append(Command.EXIT_CODES).append("\n");
+    System.out.print(sb);
+  }
+}

@@ -1,0 +1,254 @@
+package org.bgan.config;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bgan.config.proto.Experiment;
+import org.bgan.config.proto.Network;
+import org.bgan.config.proto.Train;
+import org.bgan.util.UserException;
+
+/**
+ * Reads experiment configs from protobuf text format, applies {@code key.path=value} overrides and
+ * validates the result. Every error is a {@link UserException} naming the file and line, or the
+ * field, at fault.
+ */
+public final class ExperimentConfigs {
+  /** Hidden widths used when a network lists none: the paper's 2-D architecture (SPEC §5). */
+  public static final List<Integer> DEFAULT_HIDDEN = List.of(512, 512, 512);
+
+  private ExperimentConfigs() {}
+
+  /** Loads {@code file}, applies {@code overrides} ({@code train.steps=200}) and validates. */
+  public static Experiment load(Path file, List<String> overrides) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new UserException("config file not found: " + file);
+    } catch (IOException e) {
+      throw new UserException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Experiment.Builder b = parse(text, file.toString());
+    for (String o : overrides) {
+      applyOverride(b, o);
+    }
+    Experiment e = b.build();
+    validate(e);
+    return e;
+  }
+
+  /** Parses text format; {@code source} names the text in error messages. */
+  public static Experiment.Builder parse(String text, String source) {
+    Experiment.Builder b = Experiment.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, b);
+    } catch (TextFormat.ParseException e) {
+      // The parser's message starts with "line:column: "; keep it and put the file in front.
+      throw new UserException(source + ":" + e.getMessage());
+    }
+    return b;
+  }
+
+  /**
+   * Applies one override of the form {@code path.to.field=value}, e.g. {@code train.steps=200},
+   * {@code mixing.gamma=0.3}, {@code loss=MBGAN}, {@code generator.hidden=64,64}. A repeated field
+   * is replaced by the comma-separated list.
+   */
+  public static void applyOverride(Experiment.Builder b, String override) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new UserException("--set '" + override + "': expected key=value, e.g. train.steps=200");
+    }
+    String path = override.substring(0, eq).trim();
+    String value = override.substring(eq + 1).trim();
+    String[] parts = path.split("\\.");
+    Descriptor d = Experiment.getDescriptor();
+    StringBuilder open = new StringBuilder();
+    StringBuilder close = new StringBuilder();
+    FieldDescriptor leaf = null;
+    for (int i = 0; i < parts.length; i++) {
+      FieldDescriptor f = d.findFieldByName(parts[i]);
+      if (f == null) {
+        throw new UserException("--set '" + override + "': unknown field '" + parts[i] + "' in "
+            + d.getName() + " (fields: " + fieldNames(d) + ")");
+      }
+      if (i < parts.length - 1) {
+        if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE || f.isRepeated()) {
+          throw new UserException("--set '" + override + "': '" + parts[i] + "' has no subfields");
+        }
+        open.append(parts[i]).append(" { ");
+        close.insert(0, " }");
+        d = f.getMessageType();
+      } else {
+        leaf = f;
+      }
+    }
+    if (leaf.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+      throw new UserException("--set '" + override + "': '" + path + "' is a message; set one of its "
+          + "fields (" + fieldNames(leaf.getMessageType()) + ")");
+    }
+    StringBuilder body = new StringBuilder();
+    List<String> values = leaf.isRepeated() ? splitList(value) : List.of(value);
+    for (String v : values) {
+      body.append(leaf.getName()).append(": ").append(literal(leaf, v)).append(' ');
+    }
+    // Clear the target first so that the override replaces (scalars and repeated fields alike).
+    Experiment.Builder cleared = clearPath(b, parts);
+    String snippet = open + body.toString() + close;
+    try {
+      TextFormat.getParser().merge(snippet, cleared);
+    } catch (TextFormat.ParseException e) {
+      throw new UserException("--set '" + override + "': " + e.getMessage());
+    }
+    b.clear().mergeFrom(cleared.build());
+  }
+
+  private static Experiment.Builder clearPath(Experiment.Builder b, String[] parts) {
+    Experiment.Builder copy = b.build().toBuilder();
+    com.google.protobuf.Message.Builder cur = copy;
+    for (int i = 0; i < parts.length - 1; i++) {
+      FieldDescriptor f = cur.getDescriptorForType().findFieldByName(parts[i]);
+      cur = cur.getFieldBuilder(f);
+    }
+    cur.clearField(cur.getDescriptorForType().findFieldByName(parts[parts.length - 1]));
+    return copy;
+  }
+
+  private static List<String> splitList(String v) {
+    List<String> out = new ArrayList<>();
+    for (String s : v.replace("[", "").replace("]", "").split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  private static String literal(FieldDescriptor f, String v) {
+    if (f.getJavaType() == FieldDescriptor.JavaType.STRING) {
+      if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) {
+        return v;
+      }
+      return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+    return v;
+  }
+
+  private static String fieldNames(Descriptor d) {
+    List<String> names = new ArrayList<>();
+    for (FieldDescriptor f : d.getFields()) {
+      names.add(f.getName());
+    }
+    return String.join(", ", names);
+  }
+
+  /** Checks ranges and combinations; throws a {@link UserException} naming the field. */
+  public static void validate(Experiment e) {
+    if (!e.hasData() || e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.SOURCE_NOT_SET) {
+      throw new UserException("config: 'data' is required (e.g. data { synthetic2d { kind: GRID } })");
+    }
+    Train t = e.getTrain();
+    positive("train.batch_size", t.getBatchSize());
+    positive("train.n_disc", t.getNDisc());
+    positive("train.steps", t.getSteps());
+    positive("train.checkpoint_every", t.getCheckpointEvery());
+    positive("train.keep_checkpoints", t.getKeepCheckpoints());
+    positive("train.summary_every", t.getSummaryEvery());
+    nonNegative("train.eval_every", t.getEvalEvery());
+    nonNegative("train.intra_op_threads", t.getIntraOpThreads());
+    nonNegative("train.inter_op_threads", t.getInterOpThreads());
+    for (long s : t.getPlotAtList()) {
+      if (s < 0 || s > t.getSteps()) {
+        throw new UserException("config: train.plot_at " + s + " is outside [0, train.steps=" + t.getSteps() + "]");
+      }
+    }
+    if (e.getLoss() != org.bgan.config.proto.LossKind.GAN && t.getBatchSize() < 2) {
+      throw new UserException("config: train.batch_size must be at least 2 for " + e.getLoss()
+          + " (a mixed batch of one sample has no batch statistics)");
+    }
+    var m = e.getMixing();
+    float g = m.getGamma();
+    if (!(g >= 0f && g <= 0.5f)) {
+      throw new UserException("config: mixing.gamma must be in [0, 0.5], got " + g);
+    }
+    if (m.getPrior() == org.bgan.config.proto.Mixing.Prior.BETA
+        && !(m.getBetaA() > 0f && m.getBetaB() > 0f && Float.isFinite(m.getBetaA()) && Float.isFinite(m.getBetaB()))) {
+      throw new UserException("config: mixing.beta_a and mixing.beta_b must be positive, got "
+          + m.getBetaA() + ", " + m.getBetaB());
+    }
+    checkNetwork("generator", e.getGenerator(), true);
+    checkNetwork("discriminator", e.getDiscriminator(), false);
+    checkOptimizer("g_optimizer", e.getGOptimizer());
+    checkOptimizer("d_optimizer", e.getDOptimizer());
+    positive("eval.num_samples", e.getEval().getNumSamples());
+    if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
+      throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  private static void checkNetwork(String field, Network n, boolean generator) {
+    for (int h : n.getHiddenList()) {
+      if (h <= 0) {
+        throw new UserException("config: " + field + ".hidden has a non-positive width " + h);
+      }
+    }
+    if (generator) {
+      positive(field + ".z_dim", n.getZDim());
+    }
+  }
+
+  private static void checkOptimizer(String field, org.bgan.config.proto.Optimizer o) {
+    if (!(o.getLearningRate() > 0f) || !Float.isFinite(o.getLearningRate())) {
+      throw new UserException("config: " + field + ".learning_rate must be positive, got " + o.getLearningRate());
+    }
+    if (!(o.getBeta1() >= 0f && o.getBeta1() < 1f)) {
+      throw new UserException("config: " + field + ".beta1 must be in [0, 1), got " + o.getBeta1());
+    }
+    if (!(o.getBeta2() >= 0f && o.getBeta2() < 1f)) {
+      throw new UserException("config: " + field + ".beta2 must be in [0, 1), got " + o.getBeta2());
+    }
+    if (!(o.getEpsilon() > 0f)) {
+      throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
+    }
+  }
+
+  private static void positive(String field, long v) {
+    if (v <= 0) {
+      throw new UserException("config: " + field + " must be positive, got " + v);
+    }
+  }
+
+  private static void nonNegative(String field, long v) {
+    if (v < 0) {
+      throw new UserException("config: " + field + " must not be negative, got " + v);
+    }
+  }
+
+  /** The network's hidden widths, or {@link #DEFAULT_HIDDEN} when the config lists none. */
+  public static List<Integer> hidden(Network n) {
+    return n.getHiddenCount() == 0 ? DEFAULT_HIDDEN : n.getHiddenList();
+  }
+
+  /** The run's output directory: {@code train.output_dir}, or {@code runs/<name>}. */
+  public static Path outputDir(Experiment e) {
+    return e.getTrain().hasOutputDir() ? Path.of(e.getTrain().getOutputDir()) : Path.of("runs", e.getName());
+  }
+
+  /** The SavedModel base directory: {@code train.export_dir}, or {@code savedmodels/<name>}. */
+  public static Path exportDir(Experiment e) {
+    return e.getTrain().hasExportDir() ? Path.of(e.getTrain().getExportDir()) : Path.of("savedmodels", e.getName());
+  }
+
+  /** The config in text format, for writing beside a run. */
+  public static String toText(Experiment e) {
+    return TextFormat.printer().printToString(e);
+  }
+}

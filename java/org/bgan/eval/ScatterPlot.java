@@ -1,0 +1,73 @@
+package org.bgan.eval;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.bgan.util.AtomicFiles;
+
+/** A PNG scatter plot of generated points over real points, like Fig. 3 of the paper. */
+public final class ScatterPlot {
+  private ScatterPlot() {}
+
+  /**
+   * @param extent the plot shows [−extent, extent]²
+   */
+  public static void write(Path png, float[][] real, float[][] generated, float[][] modes, double extent, String title)
+      throws IOException {
+    int size = 560;
+    int top = 28;
+    BufferedImage img = new BufferedImage(size, size + top, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, size, size + top);
+    g.setColor(new Color(230, 230, 230));
+    g.drawLine(0, top + size / 2, size, top + size / 2);
+    g.drawLine(size / 2, top, size / 2, top + size);
+    g.setColor(new Color(160, 160, 160, 90));
+    for (float[] p : real) {
+      dot(g, p, extent, size, top, 3);
+    }
+    g.setColor(new Color(30, 90, 200, 150));
+    for (float[] p : generated) {
+      dot(g, p, extent, size, top, 3);
+    }
+    g.setColor(new Color(220, 40, 40));
+    g.setStroke(new BasicStroke(1.5f));
+    for (float[] m : modes) {
+      int x = px(m[0], extent, size);
+      int y = top + px(-m[1], extent, size);
+      g.drawLine(x - 4, y, x + 4, y);
+      g.drawLine(x, y - 4, x, y + 4);
+    }
+    g.setColor(Color.BLACK);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    g.drawString(title, 8, 18);
+    g.setColor(new Color(30, 90, 200));
+    g.drawString("generated", size - 150, 18);
+    g.setColor(new Color(130, 130, 130));
+    g.drawString("real", size - 60, 18);
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    AtomicFiles.writeBytes(png, out.toByteArray());
+  }
+
+  private static void dot(Graphics2D g, float[] p, double extent, int size, int top, int r) {
+    if (!Float.isFinite(p[0]) || !Float.isFinite(p[1])) {
+      return;
+    }
+    g.fillOval(px(p[0], extent, size) - r / 2, top + px(-p[1], extent, size) - r / 2, r, r);
+  }
+
+  private static int px(double v, double extent, int size) {
+    return (int) Math.round((v + extent) / (2 * extent) * (size - 1));
+  }
+}

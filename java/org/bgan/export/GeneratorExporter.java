@@ -1,0 +1,100 @@
+package org.bgan.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.bgan.config.proto.Experiment;
+import org.bgan.model.GanModelBuilder;
+import org.bgan.nets.Mlp;
+import org.bgan.ops.Seeds;
+import org.bgan.util.AtomicFiles;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Exports a trained generator as a SavedModel laid out as TF Serving expects:
+ * {@code <base>/<version>/saved_model.pb} and {@code variables/}, tag {@code serve}. The generator is
+ * rebuilt in inference mode in a fresh graph (no discriminator, optimiser or data), restored from a
+ * training checkpoint, and saved with two signatures:
+ *
+ * <ul>
+ *   <li>{@code serving_default}: {@code z} float32 [N, z_dim] → {@code samples} float32;
+ *   <li>{@code sample}: {@code num} int32 scalar, {@code seed} int64 scalar → {@code z},
+ *       {@code samples}, with z ~ N(0, I) drawn in the graph by a stateless op, so that the same
+ *       (num, seed) gives the same samples wherever the model is served.
+ * </ul>
+ * The version directory is written under a hidden temporary name and renamed into place.
+ */
+public final class GeneratorExporter {
+  public static final String SIGNATURE_DEFAULT = Signature.DEFAULT_KEY;
+  public static final String SIGNATURE_SAMPLE = "sample";
+
+  private GeneratorExporter() {}
+
+  /** Exports to {@code base/<next version>} and returns that directory. */
+  public static Path export(Experiment cfg, int outDim, Path checkpointPrefix, Path base) throws IOException {
+    Files.createDirectories(base);
+    long version = nextVersion(base);
+    Path tmp = base.resolve(".tmp-" + version + "-" + ProcessHandle.current().pid());
+    AtomicFiles.deleteTree(tmp);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Mlp gen = GanModelBuilder.generator(tf, cfg, outDim);
+      int zDim = cfg.getGenerator().getZDim();
+      Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, zDim)));
+      Operand<TFloat32> samples = tf.withName("samples").identity(gen.apply(tf, z, 1));
+
+      Ops s = tf.withSubScope("sample");
+      Placeholder<TInt32> num = s.withName("num").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      Placeholder<TInt64> seed = s.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+      Operand<TInt64> seedVec = s.stack(java.util.List.of(seed, s.constant(Seeds.salt("sample_z"))));
+      Operand<TInt32> shape = s.stack(java.util.List.of(num, s.constant(zDim)));
+      Operand<TFloat32> z2 = s.withName("z").random.statelessRandomNormal(shape, seedVec, TFloat32.class);
+      Operand<TFloat32> samples2 = s.withName("samples").identity(gen.apply(s, z2, 1));
+
+      try (Session session = new Session(g)) {
+        session.restore(checkpointPrefix.toString());
+        Signature def = Signature.builder().key(SIGNATURE_DEFAULT).input("z", z).output("samples", samples).build();
+        Signature smp = Signature.builder().key(SIGNATURE_SAMPLE).input("num", num).input("seed", seed)
+            .output("z", z2).output("samples", samples2).build();
+        SavedModelBundle.exporter(tmp.toString())
+            .withFunction(SessionFunction.create(def, session))
+            .withFunction(SessionFunction.create(smp, session))
+            .export();
+      }
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(tmp);
+      throw e;
+    }
+    Path dest = base.resolve(Long.toString(version));
+    AtomicFiles.move(tmp, dest);
+    return dest;
+  }
+
+  /** One more than the largest numeric version directory under {@code base}, or 1. */
+  public static long nextVersion(Path base) throws IOException {
+    long max = 0;
+    if (Files.isDirectory(base)) {
+      try (Stream<Path> st = Files.list(base)) {
+        for (Path p : (Iterable<Path>) st::iterator) {
+          String n = p.getFileName().toString();
+          if (n.matches("\\d{1,18}") && Files.isDirectory(p)) {
+            max = Math.max(max, Long.parseLong(n));
+          }
+        }
+      }
+    }
+    return max + 1;
+  }
+}

@@ -1,0 +1,63 @@
+package org.bgan.layers;
+
+import java.util.List;
+import org.bgan.ops.BatchRho;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Permutation-equivariant dense layer (eq. 12 of Lucas et al. 2018, with the reweighting of §4.3):
+ *
+ * <pre>  φ(x)_b = bias + x_b Λ~ + ρ(x) Γ~,   Λ~ = B/(B+1) Λ,   Γ~ = 1/(B+1) Γ</pre>
+ *
+ * where ρ is the mean over the set ({@link BatchRho}) and B the set size. Permuting the elements of
+ * a set permutes the outputs the same way. The activation is applied by the caller. Inputs are
+ * [groups·B, in] with B static; each set only sees its own ρ.
+ */
+public final class EquivariantDense implements Layer {
+  private final String name;
+  private final long in;
+  private final Variable<TFloat32> lambda;
+  private final Variable<TFloat32> gamma;
+  private final Variable<TFloat32> bias;
+
+  /** Creates {@code <name>/lambda}, {@code <name>/gamma} and {@code <name>/bias}. */
+  public EquivariantDense(Ops tf, String name, long in, long out, long seed) {
+    this.name = name;
+    this.in = in;
+    Ops s = tf.withSubScope(name);
+    this.lambda = Vars.create(s, "lambda", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/lambda"));
+    this.gamma = Vars.create(s, "gamma", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/gamma"));
+    this.bias = Vars.create(s, "bias", Vars.zeros(s, Shape.of(out)));
+  }
+
+  @Override
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups) {
+    Dense.checkInput(name, x, in);
+    long n = x.shape().size(0);
+    if (n == Shape.UNKNOWN_SIZE || n % groups != 0) {
+      throw new IllegalArgumentException(name + ": the batch must be static and a multiple of groups="
+          + groups + ", got " + x.shape());
+    }
+    long b = n / groups;
+    Ops s = tf.withSubScope(name);
+    Operand<TFloat32> own = s.math.mul(s.linalg.matMul(x, lambda), s.constant((float) b / (b + 1)));
+    Operand<TFloat32> pooled = s.math.add(
+        s.math.mul(s.linalg.matMul(BatchRho.create(s, x, groups), gamma), s.constant(1f / (b + 1))), bias);
+    if (groups == 1) {
+      return s.math.add(own, pooled);
+    }
+    long out = lambda.shape().size(1);
+    Operand<TFloat32> grouped = s.reshape(own, s.constant(new long[] {groups, b, out}));
+    Operand<TFloat32> sum = s.math.add(grouped, s.expandDims(pooled, s.constant(1)));
+    return s.reshape(sum, s.constant(new long[] {n, out}));
+  }
+
+  @Override
+  public List<Variable<TFloat32>> variables() {
+    return List.of(lambda, gamma, bias);
+  }
+}

@@ -1,0 +1,180 @@
+package org.bgan.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bgan.config.ExperimentConfigs;
+import org.bgan.config.proto.Experiment;
+import org.bgan.config.proto.LossKind;
+import org.bgan.config.proto.Mixing;
+import org.bgan.data.RealSource;
+import org.bgan.losses.Losses;
+import org.bgan.nets.Mlp;
+import org.bgan.ops.BatchOps;
+import org.bgan.ops.MixBatch;
+import org.bgan.ops.Seeds;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Builds a {@link GanModel} from an experiment config: G(z), the real batch, the mixed batch
+ * (BGAN, M-BGAN) or the real and fake batches (standard GAN), D's per-element logits and the two
+ * losses. Scopes: {@code generator/}, {@code discriminator/}, {@code d_step/}, {@code g_step/},
+ * {@code eval/}.
+ */
+public final class GanModelBuilder {
+  /** Latent samples of the fixed evaluation batch are drawn with this seed salt. */
+  public static final String EVAL_SCOPE = "eval";
+
+  private GanModelBuilder() {}
+
+  public static GanModel build(Graph graph, Experiment cfg, RealSource data) {
+    Ops tf = Ops.create(graph);
+    long seed = cfg.getTrain().getSeed();
+    int batch = cfg.getTrain().getBatchSize();
+    int zDim = cfg.getGenerator().getZDim();
+    long[] sample = data.sampleShape();
+    if (sample.length != 1) {
+      throw new IllegalArgumentException("the MLP networks take flat samples, got shape " + java.util.Arrays.toString(sample));
+    }
+    int dim = (int) sample[0];
+    Mlp g = generator(tf, cfg, dim);
+    List<Integer> dWidths = new ArrayList<>();
+    dWidths.add(dim);
+    dWidths.addAll(ExperimentConfigs.hidden(cfg.getDiscriminator()));
+    dWidths.add(1);
+    boolean equivariant = cfg.getLoss() != LossKind.GAN;
+    Mlp d = new Mlp(tf, "discriminator", dWidths, equivariant, Seeds.mix(seed + 1));
+
+    Placeholder<TInt64> stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    Views v = new Views(tf, cfg, data, g, d, stepSeed, batch, zDim);
+    Map<String, Operand<TFloat32>> dScalars = new LinkedHashMap<>();
+    Operand<TFloat32> dLoss = v.discriminatorStep(dScalars);
+    Operand<TFloat32> gLoss = v.generatorStep();
+
+    Ops e = tf.withSubScope(EVAL_SCOPE);
+    Operand<TFloat32> evalZ = e.random.statelessRandomNormal(
+        e.constant(new long[] {cfg.getEval().getNumSamples(), zDim}),
+        Seeds.constant(e, cfg.getEval().getSeed(), Seeds.salt("eval_z")), TFloat32.class);
+    Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1);
+    return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables());
+  }
+
+  /** The generator network of {@code cfg} under scope {@code generator/}; also used for export. */
+  public static Mlp generator(Ops tf, Experiment cfg, int outDim) {
+    List<Integer> widths = new ArrayList<>();
+    widths.add(cfg.getGenerator().getZDim());
+    widths.addAll(ExperimentConfigs.hidden(cfg.getGenerator()));
+    widths.add(outDim);
+    return new Mlp(tf, "generator", widths, false, Seeds.mix(cfg.getTrain().getSeed()));
+  }
+
+  /** Builds the D-step and G-step subgraphs. */
+  private static final class Views {
+    final Ops tf;
+    final Experiment cfg;
+    final RealSource data;
+    final Mlp g;
+    final Mlp d;
+    final Operand<TInt64> stepSeed;
+    final int batch;
+    final int zDim;
+
+    Views(Ops tf, Experiment cfg, RealSource data, Mlp g, Mlp d, Operand<TInt64> stepSeed, int batch, int zDim) {
+      this.tf = tf;
+      this.cfg = cfg;
+      this.data = data;
+      this.g = g;
+      this.d = d;
+      this.stepSeed = stepSeed;
+      this.batch = batch;
+      this.zDim = zDim;
+    }
+
+    Operand<TFloat32> fake(Ops s, String salt) {
+      Operand<TFloat32> z = s.withName("z").random.statelessRandomNormal(
+          s.constant(new long[] {batch, zDim}), Seeds.derive(s, stepSeed, Seeds.salt(salt + "/z")), TFloat32.class);
+      return g.apply(s, z, 1);
+    }
+
+    Operand<TFloat32> real(Ops s, String salt) {
+      return data.batch(s, Seeds.derive(s, stepSeed, Seeds.salt(salt + "/real")), batch);
+    }
+
+    /** Mixed batch(es) for one step: [m_β; m_(1−β)] with reuse, else m_β; targets per set. */
+    MixBatch.Mixed mixed(Ops s, String salt, Operand<TFloat32> real, Operand<TFloat32> fake) {
+      BatchOps b = BatchOps.create(s);
+      Mixing m = cfg.getMixing();
+      Operand<TInt64> ratioSeed = b.seed(stepSeed, Seeds.salt(salt + "/ratio"));
+      Operand<TFloat32> p = m.getPrior() == Mixing.Prior.BETA
+          ? b.betaRatio(ratioSeed, 1, m.getBetaA(), m.getBetaB())
+          : b.smoothingRatio(ratioSeed, 1, m.getGamma());
+      Operand<TFloat32> mask = b.mixingMask(p, batch, b.seed(stepSeed, Seeds.salt(salt + "/mask")));
+      MixBatch.Mixed mb = b.mixBatch(real, fake, mask);
+      if (!m.getReuse()) {
+        return mb;
+      }
+      MixBatch.Mixed comp = b.mixBatchComplement(real, fake, mask);
+      return new MixBatch.Mixed(
+          s.concat(List.of(mb.batch(), comp.batch()), s.constant(0)),
+          s.concat(List.of(mb.target(), comp.target()), s.constant(0)));
+    }
+
+    int sets() {
+      return cfg.getMixing().getReuse() ? 2 : 1;
+    }
+
+    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups) {
+      Operand<TFloat32> o = d.apply(s, x, groups);
+      return s.reshape(o, s.constant(new long[] {-1}));
+    }
+
+    Operand<TFloat32> discriminatorStep(Map<String, Operand<TFloat32>> scalars) {
+      Ops s = tf.withSubScope("d_step");
+      Operand<TFloat32> real = real(s, "d");
+      Operand<TFloat32> fake = fake(s, "d");
+      Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
+      if (cfg.getLoss() == LossKind.GAN) {
+        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1);
+        Operand<TFloat32> oReal = s.slice(o, s.constant(new int[] {0}), s.constant(new int[] {batch}));
+        Operand<TFloat32> oFake = s.slice(o, s.constant(new int[] {batch}), s.constant(new int[] {batch}));
+        scalars.put("d/prob_real_on_real", s.math.mean(s.math.sigmoid(oReal), zero));
+        scalars.put("d/prob_real_on_fake", s.math.mean(s.math.sigmoid(oFake), zero));
+        return Losses.ganDiscriminator(s, oReal, oFake);
+      }
+      MixBatch.Mixed mb = mixed(s, "d", real, fake);
+      int sets = sets();
+      Operand<TFloat32> o = logits(s, mb.batch(), sets);
+      Operand<TFloat32> predicted = cfg.getLoss() == LossKind.BGAN
+          ? s.math.sigmoid(Losses.setLogits(s, o, sets))
+          : s.math.mean(s.math.sigmoid(s.reshape(o, s.constant(new long[] {sets, -1}))), s.constant(1));
+      // The first set is m_β: its target and prediction are what the paper's Fig. 2 follows.
+      scalars.put("d/real_fraction_predicted", s.math.mean(s.slice(predicted, s.constant(new int[] {0}), s.constant(new int[] {1})), zero));
+      scalars.put("d/real_fraction_target", s.math.mean(s.slice(mb.target(), s.constant(new int[] {0}), s.constant(new int[] {1})), zero));
+      scalars.put("d/abs_error_real_fraction", s.math.mean(s.math.abs(s.math.sub(predicted, mb.target())), zero));
+      return cfg.getLoss() == LossKind.BGAN
+          ? Losses.bganDiscriminator(s, o, mb.target(), sets)
+          : Losses.mbganDiscriminator(s, o, mb.target(), sets);
+    }
+
+    Operand<TFloat32> generatorStep() {
+      Ops s = tf.withSubScope("g_step");
+      Operand<TFloat32> fake = fake(s, "g");
+      if (cfg.getLoss() == LossKind.GAN) {
+        return Losses.ganGenerator(s, logits(s, fake, 1));
+      }
+      MixBatch.Mixed mb = mixed(s, "g", real(s, "g"), fake);
+      int sets = sets();
+      Operand<TFloat32> o = logits(s, mb.batch(), sets);
+      return cfg.getLoss() == LossKind.BGAN
+          ? Losses.bganGenerator(s, o, sets)
+          : Losses.mbganGenerator(s, o);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.bgan.nets;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bgan.layers.Dense;
+import org.bgan.layers.EquivariantDense;
+import org.bgan.layers.Layer;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A multilayer perceptron with ReLU between layers and a linear last layer: the paper's 2-D
+ * generator and discriminator (3 hidden layers of 512, SPEC §5). With {@code equivariant} every layer
+ * is an {@link EquivariantDense}, making the network permutation-equivariant over each set.
+ */
+public final class Mlp {
+  private final List<Layer> layers = new ArrayList<>();
+  private final String scope;
+
+  /**
+   * @param tf ops at the graph root; variables go under {@code scope}
+   * @param widths input width, hidden widths..., output width
+   */
+  public Mlp(Ops tf, String scope, List<Integer> widths, boolean equivariant, long seed) {
+    if (widths.size() < 2) {
+      throw new IllegalArgumentException("an MLP needs an input and an output width, got " + widths);
+    }
+    this.scope = scope;
+    Ops s = tf.withSubScope(scope);
+    for (int i = 0; i + 1 < widths.size(); i++) {
+      String name = "layer_" + i;
+      layers.add(equivariant
+          ? new EquivariantDense(s, name, widths.get(i), widths.get(i + 1), seed)
+          : new Dense(s, name, widths.get(i), widths.get(i + 1), seed));
+    }
+  }
+
+  /** Applies the network to {@code x} ([groups·B, in]); returns [groups·B, out]. */
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups) {
+    Ops s = tf.withSubScope(scope);
+    Operand<TFloat32> h = x;
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(s, h, groups);
+      if (i + 1 < layers.size()) {
+        h = s.nn.relu(h);
+      }
+    }
+    return h;
+  }
+
+  public List<Variable<TFloat32>> variables() {
+    List<Variable<TFloat32>> v = new ArrayList<>();
+    for (Layer l : layers) {
+      v.addAll(l.variables());
+    }
+    return v;
+  }
+}

@@ -1,0 +1,103 @@
+package org.bgan.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bgan.config.proto.Experiment;
+import org.bgan.config.proto.Optimizer;
+import org.bgan.data.RealSource;
+import org.bgan.model.GanModel;
+import org.bgan.model.GanModelBuilder;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+
+/**
+ * The full training graph: the {@link GanModel}, one optimiser per player whose gradients are taken
+ * with respect to that player's variables only, the global step, and TensorBoard summary ops
+ * written by TensorFlow's own summary writer.
+ */
+public final class TrainGraph {
+  public final GanModel model;
+  /** One discriminator update. */
+  public final Op dTrain;
+  /** One generator update; also increments {@link #globalStep}. */
+  public final Op gTrain;
+  public final Variable<TInt64> globalStep;
+  /** Feed: the TensorBoard log directory, when running {@link #createWriter}. */
+  public final Placeholder<TString> logDir;
+  public final Op createWriter;
+  /** Writes the D-view scalars and d_loss; run together with a D step. */
+  public final Op dSummaries;
+  /** Writes g_loss; run together with a G step. */
+  public final Op gSummaries;
+  public final Op flushWriter;
+
+  private TrainGraph(GanModel model, Op dTrain, Op gTrain, Variable<TInt64> globalStep, Placeholder<TString> logDir,
+      Op createWriter, Op dSummaries, Op gSummaries, Op flushWriter) {
+    this.model = model;
+    this.dTrain = dTrain;
+    this.gTrain = gTrain;
+    this.globalStep = globalStep;
+    this.logDir = logDir;
+    this.createWriter = createWriter;
+    this.dSummaries = dSummaries;
+    this.gSummaries = gSummaries;
+    this.flushWriter = flushWriter;
+  }
+
+  public static TrainGraph build(Graph graph, Experiment cfg, RealSource data) {
+    GanModel model = GanModelBuilder.build(graph, cfg, data);
+    Ops tf = Ops.create(graph);
+    Variable<TInt64> globalStep = tf.withInitScope().withName("global_step").variable(tf.withInitScope().constant(0L));
+
+    Op dTrain = step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars());
+    Op gUpdate = step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars());
+    Op gTrain = tf.withControlDependencies(List.of(gUpdate)).withName("g_train")
+        .assignAdd(globalStep, tf.constant(1L));
+
+    Ops sum = tf.withSubScope("summaries");
+    SummaryWriter writer = sum.summary.summaryWriter(SummaryWriter.sharedName("bgan_train"));
+    Placeholder<TString> logDir = sum.withName("log_dir").placeholder(TString.class);
+    Op create = sum.summary.createSummaryFileWriter(writer, logDir, sum.constant(100), sum.constant(10_000),
+        sum.constant(".bgan"));
+    List<Op> dWrites = new ArrayList<>();
+    dWrites.add(scalar(sum, writer, globalStep, "d_loss", model.dLoss()));
+    for (Map.Entry<String, Operand<TFloat32>> e : model.dScalars().entrySet()) {
+      dWrites.add(scalar(sum, writer, globalStep, e.getKey(), e.getValue()));
+    }
+    if (cfg.getLoss() != org.bgan.config.proto.LossKind.GAN) {
+      dWrites.add(scalar(sum, writer, globalStep, "mixing/gamma", sum.constant(cfg.getMixing().getGamma())));
+    }
+    Op dSummaries = sum.withControlDependencies(dWrites).withName("d_summaries").noOp();
+    Op gSummaries = sum.withControlDependencies(List.of(scalar(sum, writer, globalStep, "g_loss", model.gLoss())))
+        .withName("g_summaries").noOp();
+    Op flush = sum.summary.flushSummaryWriter(writer);
+    return new TrainGraph(model, dTrain, gTrain, globalStep, logDir, create, dSummaries, gSummaries, flush);
+  }
+
+  private static Op scalar(Ops tf, SummaryWriter w, Operand<TInt64> step, String tag, Operand<TFloat32> value) {
+    return tf.summary.writeScalarSummary(w, step, tf.constant(tag), value);
+  }
+
+  /** Gradients of {@code loss} w.r.t. {@code vars} only, applied by a fresh Adam named {@code name}. */
+  static Op step(Ops tf, String name, Optimizer o, Operand<TFloat32> loss, List<Variable<TFloat32>> vars) {
+    Gradients grads = tf.withSubScope(name + "_gradients").gradients(loss, vars);
+    List<Operand<TFloat32>> g = new ArrayList<>();
+    for (int i = 0; i < vars.size(); i++) {
+      Output<TFloat32> gi = grads.dy(i);
+      g.add(gi);
+    }
+    AdamOptimizer adam = new AdamOptimizer(tf, name, vars, o.getLearningRate(), o.getBeta1(), o.getBeta2(), o.getEpsilon());
+    return adam.apply(tf, g);
+  }
+}

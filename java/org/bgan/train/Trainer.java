@@ -1,0 +1,279 @@
+package org.bgan.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bgan.config.ExperimentConfigs;
+import org.bgan.config.proto.Experiment;
+import org.bgan.data.DataSources;
+import org.bgan.data.RealSource;
+import org.bgan.data.Synthetic2D;
+import org.bgan.eval.ModeCoverage;
+import org.bgan.eval.ScatterPlot;
+import org.bgan.export.GeneratorExporter;
+import org.bgan.util.AtomicFiles;
+import org.bgan.util.Json;
+import org.bgan.util.UserException;
+import org.tensorflow.Graph;
+
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+
+/**
+ * Trains a GAN from an experiment config: n_disc discriminator steps per generator step, checkpoints
+ * (atomic; {@code resume} continues from the latest), TensorBoard events, a progress line, scatter
+ * plots and SPEC §7 metrics for 2-D data, and the generator exported as a SavedModel at the end.
+ *
+ * <p>Every run of a step is fed the seed {@code [train.seed, counter]} with a counter that advances
+ * by one per session run, so a resumed run draws exactly what the uninterrupted run would have.
+ */
+public final class Trainer {
+  /** Exit code when a loss becomes NaN or infinite. */
+  public static final int EXIT_DIVERGED = 4;
+
+  /** How to run: resume or start fresh, where progress goes. */
+  public record Options(boolean resume, PrintStream progress, boolean tty) {
+    public static Options defaults() {
+      return new Options(false, System.err, System.console() != null);
+    }
+  }
+
+  /** What a run produced. {@code exitCode} is 0, or {@link #EXIT_DIVERGED}. */
+  public record Result(int exitCode, Path runDir, long step, Map<String, Object> finalMetrics, Path savedModel,
+      double itersPerSecond, String message) {}
+
+  private Trainer() {}
+
+  public static Result run(Experiment cfg, Options opt) throws IOException {
+    Path runDir = ExperimentConfigs.outputDir(cfg);
+    AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
+    Optional<Checkpoints.Checkpoint> latest = Checkpoints.latest(runDir);
+    if (opt.resume() && latest.isEmpty()) {
+      throw new UserException("--resume: no checkpoint in " + runDir.resolve(Checkpoints.DIR)
+          + " (nothing to resume; start without --resume)");
+    }
+    if (!opt.resume() && latest.isPresent()) {
+      throw new UserException("output directory " + runDir + " already holds a run (checkpoint at step "
+          + latest.get().step() + "); pass --resume to continue it, or set another train.output_dir");
+    }
+    if (cfg.getTrain().getExport()) {
+      AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
+    }
+    AtomicFiles.writeString(runDir.resolve("config.pbtxt"), ExperimentConfigs.toText(cfg));
+    RealSource data = DataSources.create(cfg.getData());
+    var t = cfg.getTrain();
+    int nDisc = t.getNDisc();
+    long steps = t.getSteps();
+    Set<Long> plotAt = new HashSet<>(t.getPlotAtList());
+
+    try (Graph graph = new Graph()) {
+      TrainGraph tg = TrainGraph.build(graph, cfg, data);
+      try (Session s = new Session(graph, sessionConfig(t.getIntraOpThreads(), t.getInterOpThreads()))) {
+        long step = 0;
+        if (latest.isPresent() && opt.resume()) {
+          s.restore(latest.get().prefix().toString());
+          step = readStep(s, tg);
+          opt.progress().println("resumed from " + latest.get().prefix().getParent() + " at step " + step);
+        } else {
+          s.initialize();
+        }
+        Path tb = runDir.resolve("tb");
+        Files.createDirectories(tb);
+        try (TString dir = TString.scalarOf(tb.toString())) {
+          s.runner().feed(tg.logDir, dir).addTarget(tg.createWriter).run();
+        }
+        ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
+        long lastSaved = step;
+        long t0 = System.nanoTime();
+        long startStep = step;
+        float dLoss = Float.NaN;
+        float gLoss = Float.NaN;
+        while (step < steps) {
+          boolean summarize = step % t.getSummaryEvery() == 0;
+          for (int k = 0; k < nDisc; k++) {
+            boolean sum = summarize && k == nDisc - 1;
+            dLoss = runStep(s, tg, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
+            if (!Float.isFinite(dLoss)) {
+              break;
+            }
+          }
+          if (Float.isFinite(dLoss)) {
+            gLoss = runStep(s, tg, seed(t.getSeed(), step, nDisc, nDisc), tg.gTrain, summarize ? tg.gSummaries : null,
+                tg.model.gLoss());
+          }
+          if (!Float.isFinite(dLoss) || !Float.isFinite(gLoss)) {
+            s.run(tg.flushWriter);
+            String which = !Float.isFinite(dLoss) ? "discriminator loss is " + dLoss : "generator loss is " + gLoss;
+            String msg = "error: training diverged at step " + (step + 1) + ": " + which + "; stopped. "
+                + (lastSaved > 0 || latest.isPresent()
+                    ? "The last good checkpoint is " + Checkpoints.latest(runDir).map(c -> c.prefix().getParent().toString()).orElse("none")
+                    : "No checkpoint was written yet.");
+            return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
+          }
+          step++;
+          bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
+          if (step % t.getCheckpointEvery() == 0) {
+            Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+            lastSaved = step;
+          }
+          boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
+          if (plotAt.contains(step) || isEval) {
+            float[][] gen = samples(s, tg);
+            if (plotAt.contains(step)) {
+              plot(runDir, data, gen, cfg, step);
+            }
+            if (isEval) {
+              appendHistory(runDir, step, evaluate(data, gen));
+            }
+          }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double ips = secs > 0 ? (step - startStep) / secs : 0;
+        s.run(tg.flushWriter);
+        Checkpoints.Checkpoint ck = lastSaved == step && Checkpoints.latest(runDir).isPresent()
+            ? Checkpoints.latest(runDir).get()
+            : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+        float[][] gen = samples(s, tg);
+        plot(runDir, data, gen, cfg, step);
+        Map<String, Object> metrics = evaluate(data, gen);
+        appendHistory(runDir, step, metrics);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", cfg.getName());
+        out.put("loss", cfg.getLoss().name());
+        out.put("step", step);
+        out.put("seed", t.getSeed());
+        out.put("final", metrics);
+        out.put("final_d_loss", dLoss);
+        out.put("final_g_loss", gLoss);
+        out.put("iters_per_second", ips);
+        out.put("history", history(runDir));
+        AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(out));
+        Path exported = null;
+        if (t.getExport()) {
+          exported = GeneratorExporter.export(cfg, (int) data.sampleShape()[0], ck.prefix(), ExperimentConfigs.exportDir(cfg));
+        }
+        return new Result(0, runDir, step, metrics, exported, ips, "");
+      }
+    }
+  }
+
+  /** Session options with the configured thread pools (0 lets TensorFlow choose). */
+  public static ConfigProto sessionConfig(int intra, int inter) {
+    ConfigProto.Builder b = ConfigProto.newBuilder();
+    if (intra > 0) {
+      b.setIntraOpParallelismThreads(intra);
+    }
+    if (inter > 0) {
+      b.setInterOpParallelismThreads(inter);
+    }
+    return b.build();
+  }
+
+  /** The seed of session run {@code k} (0..nDisc) of iteration {@code step}. */
+  static long[] seed(long base, long step, int k, int nDisc) {
+    return new long[] {base, step * (nDisc + 1) + k};
+  }
+
+  private static float runStep(Session s, TrainGraph tg, long[] seed, org.tensorflow.op.Op train,
+      org.tensorflow.op.Op summaries, org.tensorflow.Operand<TFloat32> loss) {
+    try (TInt64 sd = TInt64.vectorOf(seed)) {
+      Session.Runner r = s.runner().feed(tg.model.stepSeed(), sd).addTarget(train).fetch(loss);
+      if (summaries != null) {
+        r.addTarget(summaries);
+      }
+      try (org.tensorflow.Result res = r.run()) {
+        return ((TFloat32) res.get(0)).getFloat();
+      }
+    }
+  }
+
+  private static long readStep(Session s, TrainGraph tg) {
+    try (org.tensorflow.Result r = s.runner().fetch(tg.globalStep).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  /** The generator's output on the fixed evaluation latents. */
+  public static float[][] samples(Session s, TrainGraph tg) {
+    try (org.tensorflow.Result r = s.runner().fetch(tg.model.evalSamples()).run()) {
+      TFloat32 x = (TFloat32) r.get(0);
+      int n = (int) x.shape().size(0);
+      int d = (int) x.shape().size(1);
+      float[][] out = new float[n][d];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < d; j++) {
+          out[i][j] = x.getFloat(i, j);
+        }
+      }
+      return out;
+    }
+  }
+
+  private static Map<String, Object> evaluate(RealSource data, float[][] gen) {
+    if (data instanceof Synthetic2D s2) {
+      return ModeCoverage.evaluate(gen, s2.modes(), s2.std()).toMap();
+    }
+    return Map.of();
+  }
+
+  private static void plot(Path runDir, RealSource data, float[][] gen, Experiment cfg, long step) throws IOException {
+    if (data instanceof Synthetic2D s2) {
+      float[][] train = s2.trainingSet();
+      float[][] real = java.util.Arrays.copyOf(train, Math.min(train.length, gen.length));
+      double extent = s2.kind() == Synthetic2D.Kind.RING ? 1.5 : 5.5;
+      ModeCoverage mc = ModeCoverage.evaluate(gen, s2.modes(), s2.std());
+      ScatterPlot.write(runDir.resolve("plots").resolve(String.format("step-%09d.png", step)), real, gen, s2.modes(),
+          extent, String.format("%s %s, step %d: %s", cfg.getName(), cfg.getLoss(), step, mc));
+    }
+  }
+
+  private static final String HISTORY = "metrics_history.jsonl";
+
+  private static void appendHistory(Path runDir, long step, Map<String, Object> metrics) throws IOException {
+    Path f = runDir.resolve(HISTORY);
+    List<String> lines = new ArrayList<>();
+    if (Files.isRegularFile(f)) {
+      for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        // Entries past this step belong to an interrupted attempt that this run replaces.
+        if (!l.isBlank() && stepOf(l) < step) {
+          lines.add(l);
+        }
+      }
+    }
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("step", step);
+    e.putAll(metrics);
+    lines.add(Json.write(e).replaceAll("\\s*\n\\s*", " ").trim());
+    AtomicFiles.writeString(f, String.join("\n", lines) + "\n");
+  }
+
+  private static long stepOf(String line) {
+    var m = java.util.regex.Pattern.compile("\"step\": (\\d+)").matcher(line);
+    return m.find() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+  }
+
+  private static List<Object> history(Path runDir) throws IOException {
+    List<Object> out = new ArrayList<>();
+    Path f = runDir.resolve(HISTORY);
+    if (Files.isRegularFile(f)) {
+      for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        if (!l.isBlank()) {
+          out.add(new Json.Raw(l));
+        }
+      }
+    }
+    return out;
+  }
+}

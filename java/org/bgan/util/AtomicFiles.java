@@ -1,0 +1,67 @@
+package org.bgan.util;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Writes files and directories under a temporary name, then renames them into place. */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes {@code text} to {@code target} through a temporary sibling and an atomic rename. */
+  public static void writeString(Path target, String text) throws IOException {
+    writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static void writeBytes(Path target, byte[] bytes) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      move(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Renames {@code from} to {@code to}, atomically where the file system allows it. */
+  public static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Deletes a directory tree if it exists. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * Checks that {@code dir} exists or can be created and that a file can be written in it; throws a
+   * {@link UserException} naming {@code what} otherwise.
+   */
+  public static void ensureWritableDir(Path dir, String what) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".write-probe", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new UserException(what + " '" + dir + "' is not writable: " + e.getMessage());
+    }
+  }
+}
