@@ -1,0 +1,116 @@
+package org.bgan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's exit codes and messages for bad input (no stack traces). */
+class MainTest {
+  @TempDir
+  Path tmp;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true));
+    System.setErr(new PrintStream(err, true));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    return Main.run(args);
+  }
+
+  @Test
+  void helpEverywhereAndWithoutTensorFlow() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("train").contains("demo").contains("Exit codes");
+    for (String c : new String[] {"train", "build", "export", "sample", "demo", "bench"}) {
+      assertThat(run(c, "--help")).as(c).isZero();
+      assertThat(out.toString()).as(c).contains("usage: bgan " + c).contains("Exit codes");
+    }
+    // Parsing and help never loaded TensorFlow's native library.
+    assertThat(isLoaded("org.tensorflow.internal.c_api.global.tensorflow")).isFalse();
+  }
+
+  private static boolean isLoaded(String cls) {
+    try {
+      var m = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
+      m.setAccessible(true);
+      return m.invoke(MainTest.class.getClassLoader(), cls) != null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Module encapsulation may forbid the probe; fall back to the weaker check below.
+      return false;
+    }
+  }
+
+  @Test
+  void userErrorsExitTwoWithAMessageAndNoStackTrace() throws Exception {
+    assertThat(run()).isEqualTo(2);
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown command 'frobnicate'");
+    assertThat(run("train", "graphs/no_such_preset.pbtxt")).isEqualTo(2);
+    assertThat(err.toString()).contains("config file not found: graphs/no_such_preset.pbtxt").doesNotContain("\tat ");
+    assertThat(run("train")).isEqualTo(2);
+    assertThat(err.toString()).contains("missing config file");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.batch_size=0")).isEqualTo(2);
+    assertThat(err.toString()).contains("train.batch_size must be positive");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.batch_size=-3")).isEqualTo(2);
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "mixing.gamma=0.9")).isEqualTo(2);
+    assertThat(err.toString()).contains("mixing.gamma must be in [0, 0.5]");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unrecognized option: --bogus");
+    Path bad = Files.writeString(tmp.resolve("x.pbtxt"), "name: \"x\"\nlos: BGAN\n");
+    assertThat(run("train", bad.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(bad + ":2:").contains("los");
+    assertThat(run("sample", "--model", tmp.resolve("none").toString(), "--num", "3")).isEqualTo(2);
+    assertThat(err.toString()).contains("no such directory");
+    assertThat(run("sample", "--model", tmp.toString(), "--num", "-3")).isEqualTo(2);
+    assertThat(err.toString()).contains("--num must be at least 1");
+    assertThat(run("export", "--run", tmp.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no config.pbtxt");
+    assertThat(run("bench", "--disc", "wgan")).isEqualTo(2);
+    assertThat(err.toString()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void resumeWithoutCheckpointAndUnwritableOutput() throws Exception {
+    Path run = tmp.resolve("run");
+    assertThat(run("train", "graphs/grid2d_mlp_gan.pbtxt", "--out", run.toString(), "--resume")).isEqualTo(2);
+    assertThat(err.toString()).contains("--resume: no checkpoint in");
+    Path file = Files.writeString(tmp.resolve("f"), "");
+    assertThat(run("train", "graphs/grid2d_mlp_gan.pbtxt", "--out", file.resolve("x").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("not writable");
+  }
+
+  @Test
+  void buildWritesTheGraphWithNamedBlocks() throws Exception {
+    Path pb = tmp.resolve("g.pbtxt");
+    assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", pb.toString(), "--text")).isZero();
+    String text = Files.readString(pb);
+    for (String block : new String[] {"d_step/discriminator/layer_0/BatchRho/", "d_step/MixingRatio/", "d_step/MixingMask/", "d_step/MixBatch/", "d_step/MixBatchComplement/", "d_optimizer/",
+        "g_optimizer/", "discriminator/layer_0/gamma"}) {
+      assertThat(text).as(block).contains(block);
+    }
+    assertThat(out.toString()).contains("ops;");
+  }
+}

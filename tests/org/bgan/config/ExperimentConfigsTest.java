@@ -1,0 +1,97 @@
+package org.bgan.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bgan.config.proto.Experiment;
+import org.bgan.config.proto.LossKind;
+import org.bgan.util.UserException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentConfigsTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void everyPresetInGraphsLoadsAndValidates() throws Exception {
+    try (Stream<Path> s = Files.list(Path.of("graphs"))) {
+      List<Path> presets = s.filter(p -> p.toString().endsWith(".pbtxt")).toList();
+      assertThat(presets).hasSizeGreaterThanOrEqualTo(7);
+      for (Path p : presets) {
+        Experiment e = ExperimentConfigs.load(p, List.of());
+        assertThat(e.getName()).as(p.toString()).isNotBlank();
+        assertThat(e.getTrain().getNDisc()).isEqualTo(5);
+      }
+    }
+    Experiment bgan = ExperimentConfigs.load(Path.of("graphs/grid2d_mlp_bgan.pbtxt"), List.of());
+    assertThat(bgan.getLoss()).isEqualTo(LossKind.BGAN);
+    assertThat(bgan.getMixing().getGamma()).isEqualTo(0.3f);
+    assertThat(ExperimentConfigs.hidden(bgan.getDiscriminator())).containsExactly(512, 512, 512);
+  }
+
+  @Test
+  void overridesReplaceScalarsRepeatedFieldsAndEnums() {
+    Experiment.Builder b = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} } train { plot_at: [1, 2] }", "t");
+    ExperimentConfigs.applyOverride(b, "train.steps=42");
+    ExperimentConfigs.applyOverride(b, "loss=MBGAN");
+    ExperimentConfigs.applyOverride(b, "train.plot_at=5,6,7");
+    ExperimentConfigs.applyOverride(b, "train.output_dir=some dir/with \"quotes\"");
+    ExperimentConfigs.applyOverride(b, "mixing.gamma=0.25");
+    Experiment e = b.build();
+    assertThat(e.getTrain().getSteps()).isEqualTo(42);
+    assertThat(e.getLoss()).isEqualTo(LossKind.MBGAN);
+    assertThat(e.getTrain().getPlotAtList()).containsExactly(5L, 6L, 7L);
+    assertThat(e.getTrain().getOutputDir()).isEqualTo("some dir/with \"quotes\"");
+    assertThat(e.getMixing().getGamma()).isEqualTo(0.25f);
+    assertThat(e.getMixing().getReuse()).isTrue(); // defaults stay
+  }
+
+  @Test
+  void unknownFieldsNameTheFileAndLine() throws Exception {
+    Path f = tmp.resolve("bad.pbtxt");
+    Files.writeString(f, "name: \"x\"\ndata { synthetic2d {} }\ntrain {\n  stepz: 3\n}\n");
+    assertThatThrownBy(() -> ExperimentConfigs.load(f, List.of()))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ":4:")
+        .hasMessageContaining("stepz");
+    assertThatThrownBy(() -> ExperimentConfigs.load(tmp.resolve("missing.pbtxt"), List.of()))
+        .isInstanceOf(UserException.class).hasMessageContaining("not found").hasMessageContaining("missing.pbtxt");
+    assertThatThrownBy(() -> ExperimentConfigs.applyOverride(Experiment.newBuilder(), "train.nope=1"))
+        .hasMessageContaining("unknown field 'nope'");
+    assertThatThrownBy(() -> ExperimentConfigs.applyOverride(Experiment.newBuilder(), "train.steps"))
+        .hasMessageContaining("key=value");
+    assertThatThrownBy(() -> ExperimentConfigs.applyOverride(Experiment.newBuilder(), "train.steps=many"))
+        .isInstanceOf(UserException.class).hasMessageContaining("train.steps=many");
+  }
+
+  private static void invalid(String override, String message) {
+    Experiment.Builder b = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} }", "t");
+    ExperimentConfigs.applyOverride(b, override);
+    assertThatThrownBy(() -> ExperimentConfigs.validate(b.build()))
+        .as(override).isInstanceOf(UserException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void badValuesNameTheirField() {
+    invalid("train.batch_size=0", "train.batch_size must be positive");
+    invalid("train.batch_size=-5", "train.batch_size must be positive");
+    invalid("train.n_disc=0", "train.n_disc");
+    invalid("mixing.gamma=0.6", "mixing.gamma must be in [0, 0.5]");
+    invalid("mixing.gamma=-0.1", "mixing.gamma must be in [0, 0.5]");
+    invalid("mixing.gamma=nan", "mixing.gamma");
+    invalid("train.batch_size=1", "at least 2");
+    invalid("d_optimizer.learning_rate=0", "d_optimizer.learning_rate");
+    invalid("generator.hidden=64,0", "generator.hidden");
+    invalid("name=a/b", "name");
+    invalid("train.plot_at=-1", "plot_at");
+    Experiment.Builder noData = ExperimentConfigs.parse("name: \"x\"", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(noData.build())).hasMessageContaining("'data' is required");
+    Experiment.Builder beta = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} } mixing { prior: BETA beta_a: 0 }", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(beta.build())).hasMessageContaining("beta_a");
+  }
+}
