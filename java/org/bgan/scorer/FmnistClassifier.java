@@ -118,16 +118,16 @@ public final class FmnistClassifier {
       Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, 28, 28, 1)));
       Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 10)));
-      Variable<TFloat32> w1 = var(tf, "conv1/w", heUniform(rng, 9, 9 * 32), 3, 3, 1, 32);
-      Variable<TFloat32> b1 = var(tf, "conv1/b", new float[32], 32);
-      Variable<TFloat32> w2 = var(tf, "conv2/w", heUniform(rng, 9 * 32, 9 * 32 * 64), 3, 3, 32, 64);
-      Variable<TFloat32> b2 = var(tf, "conv2/b", new float[64], 64);
-      Variable<TFloat32> w3 = var(tf, "conv3/w", heUniform(rng, 9 * 64, 9 * 64 * 64), 3, 3, 64, 64);
-      Variable<TFloat32> b3 = var(tf, "conv3/b", new float[64], 64);
-      Variable<TFloat32> w4 = var(tf, "dense1/w", heUniform(rng, 3136, 3136 * FEATURES), 3136, FEATURES);
-      Variable<TFloat32> b4 = var(tf, "dense1/b", new float[FEATURES], FEATURES);
-      Variable<TFloat32> w5 = var(tf, "dense2/w", heUniform(rng, FEATURES, FEATURES * 10), FEATURES, 10);
-      Variable<TFloat32> b5 = var(tf, "dense2/b", new float[10], 10);
+      Variable<TFloat32> w1 = var(tf, "conv1_w", heUniform(rng, 9, 9 * 32), 3, 3, 1, 32);
+      Variable<TFloat32> b1 = var(tf, "conv1_b", new float[32], 32);
+      Variable<TFloat32> w2 = var(tf, "conv2_w", heUniform(rng, 9 * 32, 9 * 32 * 64), 3, 3, 32, 64);
+      Variable<TFloat32> b2 = var(tf, "conv2_b", new float[64], 64);
+      Variable<TFloat32> w3 = var(tf, "conv3_w", heUniform(rng, 9 * 64, 9 * 64 * 64), 3, 3, 64, 64);
+      Variable<TFloat32> b3 = var(tf, "conv3_b", new float[64], 64);
+      Variable<TFloat32> w4 = var(tf, "dense1_w", heUniform(rng, 3136, 3136 * FEATURES), 3136, FEATURES);
+      Variable<TFloat32> b4 = var(tf, "dense1_b", new float[FEATURES], FEATURES);
+      Variable<TFloat32> w5 = var(tf, "dense2_w", heUniform(rng, FEATURES, FEATURES * 10), FEATURES, 10);
+      Variable<TFloat32> b5 = var(tf, "dense2_b", new float[10], 10);
       Operand<TFloat32> h = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, w1, List.of(1L, 1L, 1L, 1L), "SAME"), b1));
       h = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(h, w2, List.of(1L, 2L, 2L, 1L), "SAME"), b2));
       h = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(h, w3, List.of(1L, 2L, 2L, 1L), "SAME"), b3));

@@ -43,8 +43,8 @@ public final class InceptionV3 {
   private Operand<TFloat32> conv(Operand<TFloat32> x, int out, int kh, int kw, int stride, String padding) {
     long in = x.shape().get(3);
     String n = "conv" + layer;
-    Operand<TFloat32> w = randomVar(n + "/w", (float) Math.sqrt(2.0 / (kh * kw * in)), kh, kw, in, out);
-    Operand<TFloat32> b = randomVar(n + "/b", 0.01f, out);
+    Operand<TFloat32> w = randomVar(n + "_w", (float) Math.sqrt(2.0 / (kh * kw * in)), kh, kw, in, out);
+    Operand<TFloat32> b = randomVar(n + "_b", 0.01f, out);
     return tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, w, List.of(1L, (long) stride, (long) stride, 1L), padding), b));
   }
 
@@ -141,8 +141,8 @@ public final class InceptionV3 {
     x = n.blockE(x);
     x = n.blockE(x);
     Operand<TFloat32> features = tf.withName("features").math.mean(x, tf.constant(new int[] {1, 2}));
-    Operand<TFloat32> w = n.randomVar("fc/w", (float) Math.sqrt(1.0 / 2048), 2048, CLASSES);
-    Operand<TFloat32> b = n.randomVar("fc/b", 0.0f, CLASSES);
+    Operand<TFloat32> w = n.randomVar("fc_w", (float) Math.sqrt(1.0 / 2048), 2048, CLASSES);
+    Operand<TFloat32> b = n.randomVar("fc_b", 0.0f, CLASSES);
     Operand<TFloat32> logits = tf.withName("logits").math.add(tf.linalg.matMul(features, w), b);
     return new Operand[] {features, logits};
   }
