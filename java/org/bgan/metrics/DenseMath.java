@@ -1,0 +1,543 @@
+package org.bgan.metrics;
+
+/**
+ * Dense float64 linear algebra for the metrics, in plain Java: a blocked, multi-threaded matrix
+ * product, a rank-revealing (pivoted) Cholesky factorisation for positive semi-definite matrices, and
+ * the eigenvalues of a symmetric matrix (blocked Householder tridiagonalisation followed by implicit
+ * QR iterations with Wilkinson shifts; Golub and Van Loan, Matrix Computations, §8.3).
+ *
+ * <p>All matrices are row-major {@code double[]} arrays with an explicit leading dimension.
+ */
+public final class DenseMath {
+  /** A is upper trapezoidal: A[i][p] = 0 for p &lt; i (the product may skip those terms). */
+  public static final int A_UPPER = 1;
+  /** B is lower trapezoidal: B[p][j] = 0 for p &lt; j. */
+  public static final int B_LOWER = 2;
+  /** Only the lower triangle of C (j &le; i) is needed; blocks strictly above it are skipped. */
+  public static final int C_LOWER = 4;
+
+  private static final int ROWS_PER_TASK = 32;
+  private static final int KB = 128;
+  private static final int JB = 256;
+
+  private DenseMath() {}
+
+  /**
+   * C = A·B (C is overwritten), A m×k, B k×n. {@code flags} combine {@link #A_UPPER}, {@link #B_LOWER},
+   * {@link #C_LOWER}; with C_LOWER the entries of C above the diagonal are left partly unset.
+   */
+  public static void gemm(int m, int n, int k, double[] a, int lda, double[] b, int ldb, double[] c,
+      int ldc, int flags) {
+    int tasks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+    boolean aUpper = (flags & A_UPPER) != 0;
+    boolean bLower = (flags & B_LOWER) != 0;
+    boolean cLower = (flags & C_LOWER) != 0;
+    Parallel.forEach(tasks, t -> {
+      int i0 = t * ROWS_PER_TASK;
+      int i1 = Math.min(m, i0 + ROWS_PER_TASK);
+      for (int i = i0; i < i1; i++) {
+        java.util.Arrays.fill(c, i * ldc, i * ldc + n, 0.0);
+      }
+      for (int j0 = 0; j0 < n; j0 += JB) {
+        if (cLower && j0 >= i1) {
+          break;
+        }
+        int j1 = Math.min(n, j0 + JB);
+        int pStart = 0;
+        if (aUpper) {
+          pStart = Math.max(pStart, i0);
+        }
+        if (bLower) {
+          pStart = Math.max(pStart, j0);
+        }
+        for (int p0 = pStart; p0 < k; p0 += KB) {
+          int p1 = Math.min(k, p0 + KB);
+          kernel(i0, i1, j0, j1, p0, p1, a, lda, b, ldb, c, ldc);
+        }
+      }
+    });
+  }
+
+  /** c[i][j0:j1] += sum_p a[i][p] b[p][j0:j1] for i in [i0,i1), p in [p0,p1). */
+  private static void kernel(int i0, int i1, int j0, int j1, int p0, int p1, double[] a, int lda,
+      double[] b, int ldb, double[] c, int ldc) {
+    int len = j1 - j0;
+    int i = i0;
+    // two rows of C at a time: each loaded element of B feeds two multiply-adds
+    for (; i + 1 < i1; i += 2) {
+      int co = i * ldc + j0;
+      int cn = co + ldc;
+      int ao = i * lda;
+      int an = ao + lda;
+      int p = p0;
+      for (; p + 3 < p1; p += 4) {
+        double a0 = a[ao + p];
+        double a1 = a[ao + p + 1];
+        double a2 = a[ao + p + 2];
+        double a3 = a[ao + p + 3];
+        double e0 = a[an + p];
+        double e1 = a[an + p + 1];
+        double e2 = a[an + p + 2];
+        double e3 = a[an + p + 3];
+        int b0 = p * ldb + j0;
+        int b1 = b0 + ldb;
+        int b2 = b1 + ldb;
+        int b3 = b2 + ldb;
+        for (int j = 0; j < len; j++) {
+          double x0 = b[b0 + j];
+          double x1 = b[b1 + j];
+          double x2 = b[b2 + j];
+          double x3 = b[b3 + j];
+          c[co + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+          c[cn + j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
+        }
+      }
+      for (; p < p1; p++) {
+        double a0 = a[ao + p];
+        double e0 = a[an + p];
+        int b0 = p * ldb + j0;
+        for (int j = 0; j < len; j++) {
+          double x0 = b[b0 + j];
+          c[co + j] += a0 * x0;
+          c[cn + j] += e0 * x0;
+        }
+      }
+    }
+    for (; i < i1; i++) {
+      int co = i * ldc + j0;
+      int ao = i * lda;
+      for (int p = p0; p < p1; p++) {
+        double a0 = a[ao + p];
+        int b0 = p * ldb + j0;
+        for (int j = 0; j < len; j++) {
+          c[co + j] += a0 * b[b0 + j];
+        }
+      }
+    }
+  }
+
+  /** Returns the transpose (cols×rows) of a rows×cols row-major matrix. */
+  public static double[] transpose(double[] a, int rows, int cols) {
+    double[] t = new double[rows * cols];
+    final int blk = 32;
+    for (int i0 = 0; i0 < rows; i0 += blk) {
+      for (int j0 = 0; j0 < cols; j0 += blk) {
+        int i1 = Math.min(rows, i0 + blk);
+        int j1 = Math.min(cols, j0 + blk);
+        for (int i = i0; i < i1; i++) {
+          for (int j = j0; j < j1; j++) {
+            t[j * rows + i] = a[i * cols + j];
+          }
+        }
+      }
+    }
+    return t;
+  }
+
+  /** Result of {@link #pivotedCholesky}: P^T A P ≈ L L^T with L n×rank lower trapezoidal. */
+  public record PivotedCholesky(int n, int rank, int[] perm, double[] l) {
+    /** L[i][j] for the row-major n×rank factor (zeros above the diagonal). */
+    public double get(int i, int j) {
+      return l[i * rank + j];
+    }
+  }
+
+  /**
+   * Rank-revealing Cholesky factorisation with diagonal pivoting of a symmetric positive
+   * semi-definite matrix (only the lower triangle of {@code a} is read): A[perm][perm] = L L^T + E,
+   * where the factorisation stops when the largest remaining diagonal entry is at most
+   * {@code n · eps · max(diag A)} (LAPACK's dpstrf default), so ||E|| is at rounding level. Left-looking
+   * within panels of 64 columns, with the trailing update done as a blocked rank-64 product.
+   */
+  public static PivotedCholesky pivotedCholesky(double[] input, int n) {
+    double[] a = input.clone();
+    int[] perm = new int[n];
+    double[] d = new double[n];
+    double maxDiag = 0;
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+      d[i] = a[i * n + i];
+      maxDiag = Math.max(maxDiag, d[i]);
+    }
+    double tol = n * Math.ulp(1.0) * maxDiag;
+    int rank = n;
+    final int nb = 64;
+    outer:
+    for (int k0 = 0; k0 < n; k0 += nb) {
+      int k1 = Math.min(n, k0 + nb);
+      for (int k = k0; k < k1; k++) {
+        int p = k;
+        for (int i = k + 1; i < n; i++) {
+          if (d[i] > d[p]) {
+            p = i;
+          }
+        }
+        if (!(d[p] > tol)) {
+          rank = k;
+          // finish the trailing update for the panel columns computed so far is not needed: the
+          // factor only uses columns < rank, which are complete.
+          break outer;
+        }
+        if (p != k) {
+          symmetricSwap(a, n, k, p);
+          double td = d[k];
+          d[k] = d[p];
+          d[p] = td;
+          int tp = perm[k];
+          perm[k] = perm[p];
+          perm[p] = tp;
+        }
+        double lkk = Math.sqrt(d[k]);
+        a[k * n + k] = lkk;
+        int rk = k * n;
+        for (int i = k + 1; i < n; i++) {
+          int ri = i * n;
+          double s = a[ri + k];
+          for (int j = k0; j < k; j++) {
+            s -= a[ri + j] * a[rk + j];
+          }
+          s /= lkk;
+          a[ri + k] = s;
+          d[i] -= s * s;
+        }
+      }
+      // trailing update of rows/cols >= k1 with the panel columns [k0, k1)
+      if (k1 < n) {
+        int kb = k1 - k0;
+        double[] pt = new double[kb * n];
+        for (int i = k1; i < n; i++) {
+          for (int t = 0; t < kb; t++) {
+            pt[t * n + i] = a[i * n + k0 + t];
+          }
+        }
+        int rowsPerTask = 16;
+        int tasks = (n - k1 + rowsPerTask - 1) / rowsPerTask;
+        final int fk0 = k0;
+        final int fk1 = k1;
+        Parallel.forEach(tasks, task -> {
+          // interleave tasks from both ends of the triangle for balance
+          int half = (task % 2 == 0) ? task / 2 : tasks - 1 - task / 2;
+          int r0 = fk1 + half * rowsPerTask;
+          int r1 = Math.min(n, r0 + rowsPerTask);
+          for (int i = r0; i < r1; i++) {
+            int ri = i * n;
+            int len = i - fk1 + 1;
+            for (int t = 0; t < kb; t++) {
+              double c = a[ri + fk0 + t];
+              if (c == 0.0) {
+                continue;
+              }
+              int po = t * n + fk1;
+              for (int j = 0; j < len; j++) {
+                a[ri + fk1 + j] -= c * pt[po + j];
+              }
+            }
+          }
+        });
+      }
+    }
+    double[] l = new double[n * rank];
+    for (int i = 0; i < n; i++) {
+      int m = Math.min(i + 1, rank);
+      System.arraycopy(a, i * n, l, i * rank, m);
+    }
+    return new PivotedCholesky(n, rank, perm, l);
+  }
+
+  /** Swaps indices k &lt; p of a symmetric matrix stored in its lower triangle (full array). */
+  private static void symmetricSwap(double[] a, int n, int k, int p) {
+    int rk = k * n;
+    int rp = p * n;
+    for (int j = 0; j < k; j++) {
+      double t = a[rk + j];
+      a[rk + j] = a[rp + j];
+      a[rp + j] = t;
+    }
+    double t = a[rk + k];
+    a[rk + k] = a[rp + p];
+    a[rp + p] = t;
+    for (int j = k + 1; j < p; j++) {
+      double u = a[j * n + k];
+      a[j * n + k] = a[rp + j];
+      a[rp + j] = u;
+    }
+    for (int i = p + 1; i < n; i++) {
+      double u = a[i * n + k];
+      a[i * n + k] = a[i * n + p];
+      a[i * n + p] = u;
+    }
+  }
+
+  /**
+   * Eigenvalues (ascending) of the symmetric n×n matrix whose lower triangle is stored in {@code a}
+   * (row-major, leading dimension n). {@code a} is overwritten.
+   */
+  public static double[] symmetricEigenvalues(double[] a, int n) {
+    double[] d = new double[n];
+    double[] e = new double[Math.max(0, n - 1)];
+    tridiagonalize(a, n, d, e);
+    tridiagonalEigenvalues(d, e);
+    java.util.Arrays.sort(d);
+    return d;
+  }
+
+  /**
+   * Reduces the symmetric matrix (lower triangle of a) to tridiagonal form Q^T A Q = T by Householder
+   * reflections, in panels of 32 columns whose two-sided update is applied at the end of each panel as a
+   * rank-64 product (the scheme of LAPACK's dsytrd/dlatrd). Returns the diagonal in d and the
+   * sub-diagonal in e.
+   */
+  static void tridiagonalize(double[] a, int n, double[] d, double[] e) {
+    final int nb = 32;
+    double[] v = new double[n * nb];
+    double[] w = new double[n * nb];
+    double[] y = new double[n];
+    double[] vc = new double[n];
+    double[] tmp1 = new double[nb];
+    double[] tmp2 = new double[nb];
+    int threads = Math.max(1, Parallel.threads());
+    double[][] partial = new double[threads][n];
+    for (int k0 = 0; k0 < n; k0 += nb) {
+      int k1 = Math.min(n, k0 + nb);
+      java.util.Arrays.fill(v, 0.0);
+      java.util.Arrays.fill(w, 0.0);
+      for (int j = k0; j < k1; j++) {
+        int jj = j - k0;
+        // 1. bring column j up to date with the panel's previous reflections
+        if (jj > 0) {
+          int rj = j * nb;
+          for (int i = j; i < n; i++) {
+            int ri = i * nb;
+            double s = 0;
+            for (int t = 0; t < jj; t++) {
+              s += v[ri + t] * w[rj + t] + w[ri + t] * v[rj + t];
+            }
+            a[i * n + j] -= s;
+          }
+        }
+        d[j] = a[j * n + j];
+        if (j == n - 1) {
+          break;
+        }
+        // 2. Householder reflector annihilating a[j+2.., j]
+        double alpha = a[(j + 1) * n + j];
+        double xnorm = 0;
+        double scale = 0;
+        for (int i = j + 2; i < n; i++) {
+          scale = Math.max(scale, Math.abs(a[i * n + j]));
+        }
+        if (scale > 0) {
+          double ss = 0;
+          for (int i = j + 2; i < n; i++) {
+            double z = a[i * n + j] / scale;
+            ss += z * z;
+          }
+          xnorm = scale * Math.sqrt(ss);
+        }
+        java.util.Arrays.fill(vc, 0.0);
+        double tau;
+        if (xnorm == 0) {
+          tau = 0;
+          e[j] = alpha;
+          vc[j + 1] = 1;
+        } else {
+          double beta = -Math.copySign(Math.hypot(alpha, xnorm), alpha);
+          tau = (beta - alpha) / beta;
+          double inv = 1.0 / (alpha - beta);
+          vc[j + 1] = 1;
+          for (int i = j + 2; i < n; i++) {
+            vc[i] = a[i * n + j] * inv;
+          }
+          e[j] = beta;
+        }
+        for (int i = j + 1; i < n; i++) {
+          v[i * nb + jj] = vc[i];
+        }
+        if (tau == 0) {
+          continue;
+        }
+        // 3. y = tau (A - V W^T - W V^T) v on the trailing block [j+1, n)
+        symv(a, n, j + 1, vc, y, partial);
+        for (int t = 0; t < jj; t++) {
+          double s1 = 0;
+          double s2 = 0;
+          for (int i = j + 1; i < n; i++) {
+            s1 += w[i * nb + t] * vc[i];
+            s2 += v[i * nb + t] * vc[i];
+          }
+          tmp1[t] = s1;
+          tmp2[t] = s2;
+        }
+        double yv = 0;
+        for (int i = j + 1; i < n; i++) {
+          int ri = i * nb;
+          double s = 0;
+          for (int t = 0; t < jj; t++) {
+            s += v[ri + t] * tmp1[t] + w[ri + t] * tmp2[t];
+          }
+          y[i] = tau * (y[i] - s);
+          yv += y[i] * vc[i];
+        }
+        double alpha2 = -0.5 * tau * yv;
+        for (int i = j + 1; i < n; i++) {
+          w[i * nb + jj] = y[i] + alpha2 * vc[i];
+        }
+      }
+      if (k1 < n) {
+        syr2kUpdate(a, n, k1, k1 - k0, v, w, nb);
+      }
+    }
+  }
+
+  /** y[s..n) = A[s..n, s..n] x[s..n), A symmetric with its lower triangle stored. */
+  private static void symv(double[] a, int n, int s, double[] x, double[] y, double[][] partial) {
+    int m = n - s;
+    int threads = Math.min(partial.length, Math.max(1, m / 128));
+    // split rows so that each thread gets about the same triangle area
+    int[] bounds = new int[threads + 1];
+    bounds[0] = s;
+    for (int t = 1; t < threads; t++) {
+      bounds[t] = s + (int) Math.round(m * Math.sqrt((double) t / threads));
+    }
+    bounds[threads] = n;
+    Parallel.forEach(threads, t -> {
+      double[] yp = partial[t];
+      java.util.Arrays.fill(yp, s, n, 0.0);
+      for (int i = bounds[t]; i < bounds[t + 1]; i++) {
+        int ri = i * n;
+        double xi = x[i];
+        // the transposed contribution (an axpy, vectorised by the JIT) ...
+        for (int q = s; q < i; q++) {
+          yp[q] += a[ri + q] * xi;
+        }
+        // ... and the row's dot product with four independent partial sums
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int q = s;
+        for (; q + 3 < i; q += 4) {
+          s0 += a[ri + q] * x[q];
+          s1 += a[ri + q + 1] * x[q + 1];
+          s2 += a[ri + q + 2] * x[q + 2];
+          s3 += a[ri + q + 3] * x[q + 3];
+        }
+        for (; q < i; q++) {
+          s0 += a[ri + q] * x[q];
+        }
+        yp[i] += (s0 + s1) + (s2 + s3) + a[ri + i] * xi;
+      }
+    });
+    java.util.Arrays.fill(y, s, n, 0.0);
+    for (int t = 0; t < threads; t++) {
+      double[] yp = partial[t];
+      for (int i = s; i < n; i++) {
+        y[i] += yp[i];
+      }
+    }
+  }
+
+  /** A[k1..n, k1..n] (lower) -= V W^T + W V^T using the first kb panel columns. */
+  private static void syr2kUpdate(double[] a, int n, int k1, int kb, double[] v, double[] w, int nb) {
+    double[] vt = new double[kb * n];
+    double[] wt = new double[kb * n];
+    for (int i = k1; i < n; i++) {
+      for (int t = 0; t < kb; t++) {
+        vt[t * n + i] = v[i * nb + t];
+        wt[t * n + i] = w[i * nb + t];
+      }
+    }
+    int rowsPerTask = 16;
+    int tasks = (n - k1 + rowsPerTask - 1) / rowsPerTask;
+    Parallel.forEach(tasks, task -> {
+      int half = (task % 2 == 0) ? task / 2 : tasks - 1 - task / 2;
+      int r0 = k1 + half * rowsPerTask;
+      int r1 = Math.min(n, r0 + rowsPerTask);
+      for (int i = r0; i < r1; i++) {
+        int ri = i * n + k1;
+        int len = i - k1 + 1;
+        for (int t = 0; t + 1 < kb; t += 2) {
+          double v0 = v[i * nb + t];
+          double w0 = w[i * nb + t];
+          double v1 = v[i * nb + t + 1];
+          double w1 = w[i * nb + t + 1];
+          int o0 = t * n + k1;
+          int o1 = o0 + n;
+          for (int q = 0; q < len; q++) {
+            a[ri + q] -= v0 * wt[o0 + q] + w0 * vt[o0 + q] + v1 * wt[o1 + q] + w1 * vt[o1 + q];
+          }
+        }
+        if ((kb & 1) == 1) {
+          int t = kb - 1;
+          double v0 = v[i * nb + t];
+          double w0 = w[i * nb + t];
+          int o0 = t * n + k1;
+          for (int q = 0; q < len; q++) {
+            a[ri + q] -= v0 * wt[o0 + q] + w0 * vt[o0 + q];
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Eigenvalues of the symmetric tridiagonal matrix with diagonal d and sub-diagonal e (both
+   * overwritten; the eigenvalues are left in d, unsorted): implicit QR steps with Wilkinson shifts on
+   * each unreduced block, deflating when |e_i| &le; eps (|d_i| + |d_{i+1}|).
+   */
+  static void tridiagonalEigenvalues(double[] d, double[] e) {
+    int n = d.length;
+    double eps = Math.ulp(1.0);
+    int hi = n - 1;
+    int iterations = 0;
+    int maxIterations = 50 * Math.max(1, n);
+    while (hi > 0) {
+      if (Math.abs(e[hi - 1]) <= eps * (Math.abs(d[hi - 1]) + Math.abs(d[hi]))) {
+        e[hi - 1] = 0;
+        hi--;
+        continue;
+      }
+      int lo = hi - 1;
+      while (lo > 0 && Math.abs(e[lo - 1]) > eps * (Math.abs(d[lo - 1]) + Math.abs(d[lo]))) {
+        lo--;
+      }
+      if (++iterations > maxIterations) {
+        throw new ArithmeticException("tridiagonal QR did not converge");
+      }
+      // Wilkinson shift from the trailing 2x2 block
+      double delta = 0.5 * (d[hi - 1] - d[hi]);
+      double eh = e[hi - 1];
+      double denom = delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh);
+      double mu = d[hi] - eh * eh / denom;
+      double x = d[lo] - mu;
+      double z = e[lo];
+      for (int k = lo; k < hi; k++) {
+        double r = Math.hypot(x, z);
+        double c;
+        double s;
+        if (r == 0) {
+          c = 1;
+          s = 0;
+        } else {
+          c = x / r;
+          s = z / r;
+        }
+        if (k > lo) {
+          e[k - 1] = r;
+        }
+        double dk = d[k];
+        double dk1 = d[k + 1];
+        double ek = e[k];
+        double cs = c * s;
+        d[k] = c * c * dk + 2 * cs * ek + s * s * dk1;
+        d[k + 1] = s * s * dk - 2 * cs * ek + c * c * dk1;
+        e[k] = cs * (dk1 - dk) + (c * c - s * s) * ek;
+        if (k < hi - 1) {
+          x = e[k];
+          z = s * e[k + 1];
+          e[k + 1] = c * e[k + 1];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package org.bgan.metrics;
+
+/**
+ * A problem with the user's input (a file, an array, a flag value) that the command line reports as a
+ * one-line message without a stack trace. The message names the offending file, key or value.
+ */
+public class MetricInputException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public MetricInputException(String message) {
+    super(message);
+  }
+
+  public MetricInputException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

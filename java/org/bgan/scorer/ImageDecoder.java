@@ -1,0 +1,118 @@
+package org.bgan.scorer;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * Decodes an image file (any format an installed ImageIO reader handles: PNG, JPEG, BMP, GIF, WBMP
+ * with a stock JDK) to 8-bit RGB. Grey images are replicated to three channels, palette images looked
+ * up, alpha dropped (as PIL's {@code convert("RGB")} does), and 16-bit (or other depths) samples scaled
+ * to 0..255 with rounding. Grey samples are used as they are: no linear-to-sRGB conversion, which
+ * {@code BufferedImage.getRGB} would apply to grey images.
+ */
+public final class ImageDecoder {
+  private ImageDecoder() {}
+
+  /** Thrown for files that are not decodable images; the message says why. */
+  public static final class BadImageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public BadImageException(String message) {
+      super(message);
+    }
+  }
+
+  public static DecodedImage decode(Path file) throws BadImageException {
+    BufferedImage img;
+    try (InputStream in = Files.newInputStream(file)) {
+      img = ImageIO.read(in);
+    } catch (IOException | RuntimeException e) {
+      String m = e.getMessage();
+      throw new BadImageException("cannot decode: " + (m == null ? e.getClass().getSimpleName() : m));
+    }
+    if (img == null) {
+      throw new BadImageException("not an image in a format ImageIO can read");
+    }
+    try {
+      return toRgb(img);
+    } catch (RuntimeException e) {
+      throw new BadImageException("cannot convert to RGB: " + e);
+    }
+  }
+
+  /** Converts any BufferedImage to 8-bit RGB. */
+  public static DecodedImage toRgb(BufferedImage img) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    byte[] out = new byte[w * h * 3];
+    ColorModel cm = img.getColorModel();
+    Raster r = img.getRaster();
+    int bands = r.getNumBands();
+    if (cm instanceof IndexColorModel icm) {
+      int[] px = new int[w];
+      for (int y = 0; y < h; y++) {
+        r.getSamples(0, y, w, 1, 0, px);
+        for (int x = 0; x < w; x++) {
+          int rgb = icm.getRGB(px[x]);
+          int o = (y * w + x) * 3;
+          out[o] = (byte) (rgb >> 16);
+          out[o + 1] = (byte) (rgb >> 8);
+          out[o + 2] = (byte) rgb;
+        }
+      }
+    } else if (cm instanceof ComponentColorModel && (bands == 1 || bands == 2)) {
+      int bits = cm.getComponentSize(0);
+      int[] px = new int[w];
+      for (int y = 0; y < h; y++) {
+        r.getSamples(0, y, w, 1, 0, px);
+        for (int x = 0; x < w; x++) {
+          byte v = (byte) scale(px[x], bits);
+          int o = (y * w + x) * 3;
+          out[o] = v;
+          out[o + 1] = v;
+          out[o + 2] = v;
+        }
+      }
+    } else if (cm instanceof ComponentColorModel && bands >= 3
+        && cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_RGB) {
+      int[] px = new int[w];
+      for (int c = 0; c < 3; c++) {
+        int bits = cm.getComponentSize(c);
+        for (int y = 0; y < h; y++) {
+          r.getSamples(0, y, w, 1, c, px);
+          for (int x = 0; x < w; x++) {
+            out[(y * w + x) * 3 + c] = (byte) scale(px[x], bits);
+          }
+        }
+      }
+    } else {
+      int[] row = new int[w];
+      for (int y = 0; y < h; y++) {
+        img.getRGB(0, y, w, 1, row, 0, w);
+        for (int x = 0; x < w; x++) {
+          int o = (y * w + x) * 3;
+          out[o] = (byte) (row[x] >> 16);
+          out[o + 1] = (byte) (row[x] >> 8);
+          out[o + 2] = (byte) row[x];
+        }
+      }
+    }
+    return new DecodedImage(w, h, out);
+  }
+
+  private static int scale(int v, int bits) {
+    if (bits == 8) {
+      return v;
+    }
+    long max = (1L << bits) - 1;
+    return (int) ((v * 255L * 2 + max) / (2 * max));
+  }
+}

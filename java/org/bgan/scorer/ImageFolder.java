@@ -1,0 +1,54 @@
+package org.bgan.scorer;
+
+import java.io.IOException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The files of an image folder, walked recursively (following no symbolic links to directories),
+ * skipping hidden files and directories (names starting with '.'), in a stable order: sorted by the
+ * path relative to the folder, compared as strings with '/' separators.
+ */
+public final class ImageFolder {
+  private ImageFolder() {}
+
+  public static List<Path> list(Path dir) {
+    if (!Files.exists(dir)) {
+      throw new UserError(ScorerMain.EXIT_INPUT, dir + ": no such folder");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new UserError(ScorerMain.EXIT_INPUT, dir + ": not a folder");
+    }
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(dir, new FileVisitOption[0])) {
+      s.filter(p -> !p.equals(dir))
+          .filter(p -> !isHidden(dir.relativize(p)))
+          .filter(Files::isRegularFile)
+          .forEach(files::add);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new UserError(ScorerMain.EXIT_INPUT, dir + ": cannot read the folder: " + e.getMessage());
+    }
+    files.sort((a, b) -> key(dir, a).compareTo(key(dir, b)));
+    if (files.isEmpty()) {
+      throw new UserError(ScorerMain.EXIT_INPUT, dir + ": the folder contains no files");
+    }
+    return files;
+  }
+
+  private static String key(Path dir, Path p) {
+    return dir.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+  }
+
+  private static boolean isHidden(Path rel) {
+    for (Path part : rel) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,95 @@
+package org.bgan.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageDecoderTest {
+  @TempDir Path tmp;
+
+  private DecodedImage roundTrip(BufferedImage img, String format) throws Exception {
+    Path f = tmp.resolve("img" + System.nanoTime() + "." + format);
+    assertThat(ImageIO.write(img, format, f.toFile())).isTrue();
+    return ImageDecoder.decode(f);
+  }
+
+  private static int px(DecodedImage d, int x, int y, int c) {
+    return d.rgb()[(y * d.width() + x) * 3 + c] & 0xff;
+  }
+
+  @Test
+  void greyAnd16BitAndPaletteAndAlphaBecome8BitRgb() throws Exception {
+    BufferedImage grey = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+    grey.getRaster().setSample(1, 0, 0, 100);
+    DecodedImage g = roundTrip(grey, "png");
+    // the grey value itself on all three channels (no linear-to-sRGB brightening)
+    assertThat(new int[] {px(g, 1, 0, 0), px(g, 1, 0, 1), px(g, 1, 0, 2)}).containsExactly(100, 100, 100);
+
+    BufferedImage g16 = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
+    g16.getRaster().setSample(0, 1, 0, 65535);
+    g16.getRaster().setSample(1, 1, 0, 32896); // 32896 * 255 / 65535 = 128.0002 -> 128
+    DecodedImage d16 = roundTrip(g16, "png");
+    assertThat(px(d16, 0, 1, 0)).isEqualTo(255);
+    assertThat(px(d16, 1, 1, 2)).isEqualTo(128);
+
+    byte[] r = {0, (byte) 200, 10};
+    byte[] gg = {0, 20, (byte) 250};
+    byte[] b = {0, 30, 60};
+    BufferedImage pal = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 3, r, gg, b));
+    WritableRaster pr = pal.getRaster();
+    pr.setSample(0, 0, 0, 1);
+    pr.setSample(1, 0, 0, 2);
+    for (String fmt : new String[] {"png", "gif"}) {
+      DecodedImage p = roundTrip(pal, fmt);
+      assertThat(new int[] {px(p, 0, 0, 0), px(p, 0, 0, 1), px(p, 0, 0, 2)}).as(fmt).containsExactly(200, 20, 30);
+      assertThat(new int[] {px(p, 1, 0, 0), px(p, 1, 0, 1), px(p, 1, 0, 2)}).as(fmt).containsExactly(10, 250, 60);
+    }
+
+    BufferedImage rgba = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+    rgba.setRGB(0, 0, (10 << 24) | (50 << 16) | (60 << 8) | 70);
+    DecodedImage a = roundTrip(rgba, "png");
+    assertThat(new int[] {px(a, 0, 0, 0), px(a, 0, 0, 1), px(a, 0, 0, 2)}).containsExactly(50, 60, 70);
+
+    BufferedImage rgb = new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        rgb.setRGB(x, y, (120 << 16) | (130 << 8) | 140);
+      }
+    }
+    DecodedImage bmp = roundTrip(rgb, "bmp");
+    assertThat(new int[] {px(bmp, 5, 6, 0), px(bmp, 5, 6, 1), px(bmp, 5, 6, 2)}).containsExactly(120, 130, 140);
+    DecodedImage j = roundTrip(rgb, "jpg");
+    assertThat(Math.abs(px(j, 3, 3, 0) - 120)).isLessThanOrEqualTo(3);
+    assertThat(Math.abs(px(j, 3, 3, 2) - 140)).isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  void nonImagesAreReported() throws IOException {
+    Path txt = tmp.resolve("notes.txt");
+    Files.writeString(txt, "not an image");
+    assertThatThrownBy(() -> ImageDecoder.decode(txt)).isInstanceOf(ImageDecoder.BadImageException.class)
+        .hasMessageContaining("not an image");
+  }
+
+  @Test
+  void foldersAreWalkedRecursivelyInAStableOrder() throws IOException {
+    Files.createDirectories(tmp.resolve("b/sub"));
+    Files.createDirectories(tmp.resolve(".hidden"));
+    for (String f : new String[] {"b/sub/z.png", "a.png", "b/c.png", "B.png", ".hidden/x.png", ".dot.png"}) {
+      Files.writeString(tmp.resolve(f), "x");
+    }
+    List<Path> files = ImageFolder.list(tmp);
+    assertThat(files.stream().map(p -> tmp.relativize(p).toString()).toList())
+        .containsExactly("B.png", "a.png", "b/c.png", "b/sub/z.png");
+  }
+}

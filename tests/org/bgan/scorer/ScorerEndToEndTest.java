@@ -1,0 +1,208 @@
+package org.bgan.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.bgan.metrics.ActivationStats;
+import org.bgan.metrics.Fid;
+import org.bgan.metrics.FloatRows;
+import org.bgan.metrics.InceptionScore;
+import org.bgan.metrics.Kid;
+import org.bgan.metrics.MomentAccumulator;
+import org.bgan.metrics.NpyFloatFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scores folders end to end through the CLI with a tiny SavedModel whose function is known
+ * (features = 4x4 average pools of the [0,1] pixels, logits = features · W), and checks every number
+ * against features computed here in plain Java from the decoded pixels.
+ */
+class ScorerEndToEndTest {
+  @TempDir static Path tmp;
+  static Path model;
+  static Path a;
+  static Path b;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    model = tmp.resolve("model");
+    TestModels.featureModel(model, "serving_default");
+    a = tmp.resolve("a");
+    b = tmp.resolve("b");
+    writeImages(a, 37, 1, 0.0);
+    writeImages(b, 29, 2, 0.3);
+  }
+
+  /** n 8x8 PNG images of mixed kinds (RGB, grey, RGBA) in nested folders. */
+  static void writeImages(Path dir, int n, long seed, double shift) throws IOException {
+    Random rng = new Random(seed);
+    for (int i = 0; i < n; i++) {
+      int kind = i % 3;
+      BufferedImage img = new BufferedImage(8, 8, kind == 0 ? BufferedImage.TYPE_3BYTE_BGR
+          : kind == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_ARGB);
+      for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+          int r = (int) Math.min(255, 255 * (rng.nextDouble() * 0.7 + shift * x / 8));
+          int g = rng.nextInt(256);
+          int bl = (int) (255 * Math.min(1, rng.nextDouble() + shift));
+          if (kind == 1) {
+            img.getRaster().setSample(x, y, 0, r);
+          } else {
+            img.setRGB(x, y, (rng.nextInt(256) << 24) | (r << 16) | (g << 8) | bl);
+          }
+        }
+      }
+      Path f = dir.resolve("d" + (i % 4)).resolve(String.format("img%03d.png", i));
+      Files.createDirectories(f.getParent());
+      ImageIO.write(img, "png", f.toFile());
+    }
+  }
+
+  /** Independent features: 4x4 block means of pixel/255 in (row, col, channel) order; and logits. */
+  static float[][] features(Path dir) throws Exception {
+    List<Path> files = ImageFolder.list(dir);
+    float[] f = new float[files.size() * 12];
+    float[] l = new float[files.size() * 5];
+    float[] w = TestModels.weights();
+    for (int i = 0; i < files.size(); i++) {
+      BufferedImage img = ImageIO.read(files.get(i).toFile());
+      for (int by = 0; by < 2; by++) {
+        for (int bx = 0; bx < 2; bx++) {
+          for (int c = 0; c < 3; c++) {
+            double s = 0;
+            for (int y = by * 4; y < by * 4 + 4; y++) {
+              for (int x = bx * 4; x < bx * 4 + 4; x++) {
+                int v = img.getType() == BufferedImage.TYPE_BYTE_GRAY ? img.getRaster().getSample(x, y, 0)
+                    : (img.getRGB(x, y) >> (16 - 8 * c)) & 0xff;
+                s += v / 255.0;
+              }
+            }
+            f[i * 12 + (by * 2 + bx) * 3 + c] = (float) (s / 16);
+          }
+        }
+      }
+      for (int c = 0; c < 5; c++) {
+        double s = 0;
+        for (int k = 0; k < 12; k++) {
+          s += f[i * 12 + k] * w[k * 5 + c];
+        }
+        l[i * 5 + c] = (float) s;
+      }
+    }
+    return new float[][] {f, l};
+  }
+
+  static ActivationStats stats(float[] f, int d) {
+    MomentAccumulator acc = new MomentAccumulator(d);
+    acc.add(f, 0, f.length / d);
+    return acc.toStats();
+  }
+
+  @Test
+  void statsAndScoreMatchIndependentlyComputedNumbers() throws Exception {
+    float[][] fa = features(a);
+    float[][] fb = features(b);
+    ActivationStats sa = stats(fa[0], 12);
+    ActivationStats sb = stats(fb[0], 12);
+
+    Path npz = tmp.resolve("a.npz");
+    Path npy = tmp.resolve("a.npy");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--out", npz.toString(),
+        "--save-features", npy.toString(), "--input-range", "0,1", "--quiet", "--batch-size", "8");
+    assertThat(st.code()).as(st.err()).isZero();
+    ActivationStats loaded = ActivationStats.load(npz);
+    for (int i = 0; i < 144; i++) {
+      assertThat(loaded.sigma()[i]).isCloseTo(sa.sigma()[i], org.assertj.core.data.Offset.offset(1e-6));
+    }
+    try (NpyFloatFile saved = NpyFloatFile.open(npy)) {
+      assertThat(saved.rows()).isEqualTo(37);
+      float[] row = new float[12];
+      saved.row(36, row, 0);
+      for (int k = 0; k < 12; k++) {
+        assertThat(row[k]).isCloseTo(fa[0][36 * 12 + k], org.assertj.core.data.Offset.offset(1e-6f));
+      }
+    }
+    // refuses to overwrite
+    CliRun again = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--out", npz.toString(),
+        "--input-range", "0,1", "--quiet");
+    assertThat(again.code()).isEqualTo(3);
+    assertThat(again.err()).contains("refusing to overwrite");
+
+    CliRun sc = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--ref", b.toString(),
+        "--input-range", "0,1", "--json", "--splits", "5", "--kid-subsets", "10", "--kid-subset-size", "20",
+        "--seed", "3", "--quiet", "--threads", "3", "--batch-size", "5");
+    assertThat(sc.code()).as(sc.err()).isZero();
+    double fid = Fid.compute(sa, sb).fid();
+    assertThat(Math.abs(sc.json("frechet_inception_distance") - fid) / fid).isLessThan(1e-5);
+    InceptionScore.Result is = InceptionScore.compute(FloatRows.of(fa[1], 37, 5), false, 5);
+    assertThat(sc.json("inception_score_mean")).isCloseTo(is.mean(), org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(sc.json("inception_score_std")).isCloseTo(is.std(), org.assertj.core.data.Offset.offset(1e-5));
+    Kid.Result kid = Kid.compute(FloatRows.of(fa[0], 37, 12), FloatRows.of(fb[0], 29, 12), 10, 20, 3);
+    assertThat(sc.json("kernel_inception_distance_mean")).isCloseTo(kid.mean(), org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(sc.json("images")).isEqualTo(37);
+    // fewer images than the 12 feature dimensions: a warning, not an error
+    assertThat(sc.err()).doesNotContain("warning");
+
+    // fid between a folder and the saved statistics of the same folder is 0
+    CliRun self = CliRun.of("fid", a.toString(), npz.toString(), "--model", model.toString(), "--input-range", "0,1",
+        "--quiet", "--json");
+    assertThat(self.code()).as(self.err()).isZero();
+    assertThat(Math.abs(self.json("frechet_inception_distance"))).isLessThan(1e-9);
+  }
+
+  @Test
+  void badInputsGetClearMessagesAndExitCodes() throws Exception {
+    Path c = tmp.resolve("c");
+    writeImages(c, 10, 5, 0.1);
+    Files.writeString(c.resolve("d0/notes.txt"), "hello");
+    byte[] png = Files.readAllBytes(c.resolve("d1/img001.png"));
+    Files.write(c.resolve("d1/broken.png"), java.util.Arrays.copyOf(png, 20));
+    CliRun strict = CliRun.of("stats", "--model", model.toString(), "--images", c.toString(), "--out",
+        tmp.resolve("c.npz").toString(), "--input-range", "0,1", "--quiet");
+    assertThat(strict.code()).isEqualTo(3);
+    assertThat(strict.err()).contains("notes.txt").contains("--skip-bad").doesNotContain("Exception");
+    assertThat(Files.exists(tmp.resolve("c.npz"))).isFalse();
+    CliRun skip = CliRun.of("score", "--model", model.toString(), "--images", c.toString(), "--input-range", "0,1",
+        "--skip-bad", "--json", "--quiet", "--splits", "2");
+    assertThat(skip.code()).as(skip.err()).isZero();
+    assertThat(skip.json("skipped_files")).isEqualTo(2);
+    assertThat(skip.json("images")).isEqualTo(10);
+    assertThat(skip.err()).contains("skipped").contains("broken.png").contains("notes.txt");
+    // 10 images < 12 dimensions: warned
+    assertThat(skip.err()).contains("warning").contains("singular");
+
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    CliRun e = CliRun.of("score", "--model", model.toString(), "--images", empty.toString(), "--input-range", "0,1");
+    assertThat(e.code()).isEqualTo(3);
+    assertThat(e.err()).contains("contains no files");
+
+    Path one = tmp.resolve("one");
+    writeImages(one, 1, 9, 0);
+    CliRun o = CliRun.of("score", "--model", model.toString(), "--images", one.toString(), "--input-range", "0,1",
+        "--quiet", "--splits", "1");
+    assertThat(o.code()).isEqualTo(3);
+    assertThat(o.err()).contains("at least 2");
+
+    CliRun noRange = CliRun.of("score", "--model", model.toString(), "--images", a.toString());
+    assertThat(noRange.code()).isEqualTo(2);
+    assertThat(noRange.err()).contains("--input-range");
+
+    Path bad = tmp.resolve("unusable");
+    TestModels.unusableModel(bad);
+    CliRun u = CliRun.of("score", "--model", bad.toString(), "--images", a.toString(), "--input-range", "0,1");
+    assertThat(u.code()).isEqualTo(4);
+    assertThat(u.err()).contains("signature 'serving_default'").contains("input  vec").contains("output scaled")
+        .doesNotContain("Exception");
+    CliRun notModel = CliRun.of("score", "--model", a.toString(), "--images", a.toString(), "--input-range", "0,1");
+    assertThat(notModel.code()).isEqualTo(4);
+    assertThat(notModel.err()).contains("not a SavedModel");
+  }
+}
