@@ -49,7 +49,7 @@ public final class GanModelBuilder {
     dWidths.add(dim);
     dWidths.addAll(ExperimentConfigs.hidden(cfg.getDiscriminator()));
     dWidths.add(1);
-    boolean equivariant = cfg.getLoss() != LossKind.GAN;
+    boolean equivariant = cfg.getLoss() != LossKind.GAN && cfg.getDiscriminator().getEquivariant();
     Mlp d = new Mlp(tf, "discriminator", dWidths, equivariant, Seeds.mix(seed + 1));
 
     Placeholder<TInt64> stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
