@@ -37,12 +37,27 @@ final class Batcher<M> implements AutoCloseable {
     final int rows;
 
     final CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
+    /**
+     * Called once the batcher is done with an accepted task (run, skipped or dropped at close),
+     * even when its client stopped waiting: the model must outlive the run.
+     */
+    private final Runnable onDone;
 
-    Task(M model, String signature, Map<String, HostTensor> inputs, int rows) {
+    Task(M model, String signature, Map<String, HostTensor> inputs, int rows, Runnable onDone) {
       this.model = model;
       this.signature = signature;
       this.inputs = inputs;
       this.rows = rows;
+      this.onDone = onDone;
+    }
+
+    Task(M model, String signature, Map<String, HostTensor> inputs, int rows) {
+      this(model, signature, inputs, rows, () -> {});
+    }
+
+    private void fail(ApiException e) {
+      result.completeExceptionally(e);
+      onDone.run();
     }
 
     boolean batchableWith(Task<M> o) {
@@ -93,7 +108,10 @@ final class Batcher<M> implements AutoCloseable {
     return queue.size();
   }
 
-  /** Queues a task; its result completes later. 503 when the queue is full or closed. */
+  /**
+   * Queues a task; its result completes later. 503 when the queue is full or closed, and then the
+   * task is not accepted (its {@code onDone} is not called).
+   */
   void submit(Task<M> task) throws ApiException {
     if (closed) {
       throw new ApiException(503, "the server is shutting down");
@@ -115,7 +133,8 @@ final class Batcher<M> implements AutoCloseable {
         Task<M> first = carry != null ? carry : queue.take();
         carry = null;
         if (first.result.isDone()) {
-          continue; // its client gave up waiting
+          first.onDone.run(); // its client gave up waiting
+          continue;
         }
         List<Task<M>> batch = new ArrayList<>();
         batch.add(first);
@@ -124,11 +143,18 @@ final class Batcher<M> implements AutoCloseable {
           long deadline = System.nanoTime() + batchTimeoutNanos;
           while (rows < maxBatchSize) {
             long wait = deadline - System.nanoTime();
-            Task<M> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            Task<M> next;
+            try {
+              next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt(); // closing: run what was gathered, then stop
+              break;
+            }
             if (next == null) {
               break;
             }
             if (next.result.isDone()) {
+              next.onDone.run();
               continue;
             }
             if (!first.batchableWith(next) || rows + next.rows > maxBatchSize) {
@@ -139,14 +165,17 @@ final class Batcher<M> implements AutoCloseable {
             rows += next.rows;
           }
         }
-        execute(batch, Math.max(rows, 0));
+        try {
+          execute(batch, Math.max(rows, 0));
+        } finally {
+          batch.forEach(t -> t.onDone.run());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       if (carry != null) {
-        carry.result.completeExceptionally(
-            new ApiException(503, "the server is shutting down"));
+        carry.fail(new ApiException(503, "the server is shutting down"));
       }
     }
   }
@@ -214,7 +243,7 @@ final class Batcher<M> implements AutoCloseable {
       }
     }
     for (Task<M> t; (t = queue.poll()) != null; ) {
-      t.result.completeExceptionally(new ApiException(503, "the server is shutting down"));
+      t.fail(new ApiException(503, "the server is shutting down"));
     }
   }
 }

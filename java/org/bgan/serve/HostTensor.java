@@ -165,7 +165,7 @@ final class HostTensor {
       return;
     }
     if (!(v instanceof Json.Num)) {
-      String found = v instanceof List ? "a deeper array (ragged nesting)" : "a " + Json.typeName(v);
+      String found = v instanceof List ? "a deeper array (ragged nesting)" : Json.typeName(v);
       throw ApiException.badRequest(
           what + " has dtype " + dtypeName(dtype) + " and expects numbers, found " + found);
     }

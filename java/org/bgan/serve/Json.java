@@ -47,6 +47,17 @@ final class Json {
     public String toString() {
       return text;
     }
+
+    /** Same text (so parsed documents compare as written). */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Num && ((Num) o).text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+      return text.hashCode();
+    }
   }
 
   /** Malformed JSON, with the character offset where it was noticed. */

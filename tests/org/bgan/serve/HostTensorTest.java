@@ -80,7 +80,7 @@ class HostTensorTest {
   @Test
   void rejectsWrongDtypes() {
     assertThat(badRequest("[[\"a\", 1]]", DataType.DT_FLOAT, shape(-1, 2)))
-        .contains("dtype float32 and expects numbers, found a string");
+        .contains("dtype float32 and expects numbers, found string");
     assertThat(badRequest("[[true, 1]]", DataType.DT_FLOAT, shape(-1, 2))).contains("boolean");
     assertThat(badRequest("[[null, 1]]", DataType.DT_FLOAT, shape(-1, 2))).contains("null");
     assertThat(badRequest("[[{\"b64\": \"AA==\"}, 1]]", DataType.DT_FLOAT, shape(-1, 2)))
