@@ -172,22 +172,23 @@ final class HostTensor {
     set(what, next[0]++, (Json.Num) v);
   }
 
-  private void set(String what, int i, Json.Num n) throws ApiException {
+  private void set(String what, int i, Json.Num num) throws ApiException {
+    String text = num.text();
     switch (dtype) {
       case DT_FLOAT:
         {
-          float f = Float.parseFloat(n.text);
-          if (Float.isInfinite(f) && !n.text.endsWith("Infinity")) {
-            throw ApiException.badRequest(what + ": " + n.text + " is out of range for float32");
+          float f = Float.parseFloat(text);
+          if (Float.isInfinite(f) && !text.endsWith("Infinity")) {
+            throw ApiException.badRequest(what + ": " + text + " is out of range for float32");
           }
           ((float[]) data)[i] = f;
           return;
         }
       case DT_DOUBLE:
         {
-          double d = Double.parseDouble(n.text);
-          if (Double.isInfinite(d) && !n.text.endsWith("Infinity")) {
-            throw ApiException.badRequest(what + ": " + n.text + " is out of range for float64");
+          double d = Double.parseDouble(text);
+          if (Double.isInfinite(d) && !text.endsWith("Infinity")) {
+            throw ApiException.badRequest(what + ": " + text + " is out of range for float64");
           }
           ((double[]) data)[i] = d;
           return;
@@ -195,21 +196,21 @@ final class HostTensor {
       default:
         break;
     }
-    if (!n.integral) {
+    if (!num.integral) {
       throw ApiException.badRequest(
-          what + " has dtype " + dtypeName(dtype) + " and expects integers, found " + n.text);
+          what + " has dtype " + dtypeName(dtype) + " and expects integers, found " + text);
     }
     long value;
     try {
-      value = Long.parseLong(n.text);
+      value = Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw ApiException.badRequest(
-          what + ": " + n.text + " is out of range for " + dtypeName(dtype));
+          what + ": " + text + " is out of range for " + dtypeName(dtype));
     }
     switch (dtype) {
       case DT_INT32:
         if (value != (int) value) {
-          throw ApiException.badRequest(what + ": " + n.text + " is out of range for int32");
+          throw ApiException.badRequest(what + ": " + text + " is out of range for int32");
         }
         ((int[]) data)[i] = (int) value;
         return;
@@ -218,7 +219,7 @@ final class HostTensor {
         return;
       case DT_UINT8:
         if (value < 0 || value > 255) {
-          throw ApiException.badRequest(what + ": " + n.text + " is out of range for uint8");
+          throw ApiException.badRequest(what + ": " + text + " is out of range for uint8");
         }
         ((byte[]) data)[i] = (byte) value;
         return;

@@ -32,31 +32,47 @@ final class Json {
 
   private Json() {}
 
-  /** A JSON number, as written. */
+  /**
+   * A JSON number, as written: a view of the request text (no copy per number, so a parsed body of
+   * numbers stays within a few times the body's size).
+   */
   static final class Num {
-    final String text;
+    private final String source;
+    private final int start;
+    private final int end;
     /** True when written without fraction or exponent (and not NaN/Infinity). */
     final boolean integral;
 
-    Num(String text, boolean integral) {
-      this.text = text;
+    Num(String source, int start, int end, boolean integral) {
+      this.source = source;
+      this.start = start;
+      this.end = end;
       this.integral = integral;
+    }
+
+    Num(String text, boolean integral) {
+      this(text, 0, text.length(), integral);
+    }
+
+    /** The number as written. */
+    String text() {
+      return source.substring(start, end);
     }
 
     @Override
     public String toString() {
-      return text;
+      return text();
     }
 
     /** Same text (so parsed documents compare as written). */
     @Override
     public boolean equals(Object o) {
-      return o instanceof Num && ((Num) o).text.equals(text);
+      return o instanceof Num && ((Num) o).text().equals(text());
     }
 
     @Override
     public int hashCode() {
-      return text.hashCode();
+      return text().hashCode();
     }
   }
 
@@ -412,7 +428,7 @@ final class Json {
         throw new ParseException(
             "number longer than " + MAX_NUMBER_CHARS + " characters", start);
       }
-      return new Num(s.substring(start, pos), integral);
+      return new Num(s, start, pos, integral);
     }
 
     private void digits() {

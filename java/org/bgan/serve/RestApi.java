@@ -352,7 +352,7 @@ final class RestApi implements HttpHandler {
           rowFormat
               ? rowInputs(sig, def, payload, batchable, body.length)
               : columnarInputs(sig, def, payload, body.length);
-      int rows = checkSize(sig, inputs, batchable);
+      int rows = checkSize(sig, def, inputs, batchable);
       // the task holds its own reference, released by the batcher after the run: a request
       // that times out must not let its version close under a run still using it
       if (!model.tryAcquire()) {
@@ -367,6 +367,13 @@ final class RestApi implements HttpHandler {
         throw e;
       }
       Map<String, HostTensor> outputs = await(task);
+      long values = 0;
+      for (HostTensor t : outputs.values()) {
+        values += t.size();
+      }
+      if (values > config.maxResponseValues()) { // outputs whose shapes the signature left open
+        throw tooManyValues(values);
+      }
       return Reply.json(200, writeOutputs(outputs, rowFormat, png));
     } finally {
       model.release();
@@ -553,34 +560,67 @@ final class RestApi implements HttpHandler {
         "input '" + name + "'", json, spec.getDtype(), spec.getTensorShape(), maxElements);
   }
 
-  /** Rows of a batchable request, or the {@code num} of a sample request, within the limits. */
-  private int checkSize(String sig, Map<String, HostTensor> inputs, boolean batchable)
+  /**
+   * Rows of a batchable request (else -1), checked with the {@code num} of a sample request
+   * against the instance limit and, where the output shapes are known, the response-size limit.
+   */
+  private int checkSize(
+      String sig, SignatureDef def, Map<String, HostTensor> inputs, boolean batchable)
       throws ApiException {
+    long instances;
     if (batchable) {
-      long rows = HostTensor.commonRows(inputs);
-      if (rows < 0) {
+      instances = HostTensor.commonRows(inputs);
+      if (instances < 0) {
         throw ApiException.badRequest("the inputs of signature '" + sig
             + "' must share their first (batch) dimension");
       }
-      if (rows == 0) {
+      if (instances == 0) {
         throw ApiException.badRequest("no instances to predict (batch dimension 0)");
       }
-      if (rows > config.maxInstances()) {
-        throw tooMany(rows);
+    } else {
+      HostTensor num = inputs.get("num");
+      if (!sig.equals(GeneratorSignatures.SAMPLE) || num == null || !(num.data instanceof int[])) {
+        return -1;
       }
-      return (int) rows;
-    }
-    HostTensor num = inputs.get("num");
-    if (sig.equals(GeneratorSignatures.SAMPLE) && num != null && num.data instanceof int[]) {
-      int n = ((int[]) num.data)[0];
-      if (n < 1) {
-        throw ApiException.badRequest("input 'num' must be at least 1 (got " + n + ")");
-      }
-      if (n > config.maxInstances()) {
-        throw tooMany(n);
+      instances = ((int[]) num.data)[0];
+      if (instances < 1) {
+        throw ApiException.badRequest("input 'num' must be at least 1 (got " + instances + ")");
       }
     }
-    return -1;
+    if (instances > config.maxInstances()) {
+      throw tooMany(instances);
+    }
+    long perInstance = valuesPerInstance(def);
+    if (perInstance > 0 && instances * perInstance > config.maxResponseValues()) {
+      throw tooManyValues(instances * perInstance);
+    }
+    return batchable ? (int) instances : -1;
+  }
+
+  /** Numbers per instance over all outputs of a signature, or -1 when a size is not fixed. */
+  static long valuesPerInstance(SignatureDef def) {
+    long total = 0;
+    for (TensorInfo t : def.getOutputsMap().values()) {
+      TensorShapeProto s = t.getTensorShape();
+      if (s.getUnknownRank() || s.getDimCount() == 0) {
+        return -1;
+      }
+      long n = 1;
+      for (int i = 1; i < s.getDimCount(); i++) {
+        if (s.getDim(i).getSize() < 0) {
+          return -1;
+        }
+        n *= s.getDim(i).getSize();
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  private ApiException tooManyValues(long values) {
+    return ApiException.badRequest(
+        "too many instances: the response would carry " + values + " numbers, over the limit of "
+            + config.maxResponseValues() + " (--max-response-values); ask for fewer instances");
   }
 
   private ApiException tooMany(long n) {

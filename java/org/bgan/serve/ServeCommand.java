@@ -41,7 +41,7 @@ public final class ServeCommand {
 
   private static final String HELP_TAIL =
       "\nErrors are {\"error\": \"...\"} bodies: 400 bad JSON, shape, dtype, unknown model or\n"
-          + "version, too many instances; 404 unknown path; 405 wrong method; 413 body too large;\n"
+          + "version, too many instances or values; 404 unknown path; 405 wrong method; 413 body too large;\n"
           + "503 batch queue full (retry); 504 timed out.\n"
           + "Logs (one line per request with its latency, model loads) go to stderr; the\n"
           + "'serving ...' line with the URL goes to stdout. SIGINT/SIGTERM stop the server after\n"
@@ -145,6 +145,8 @@ public final class ServeCommand {
         + ServeConfig.DEFAULT_MAX_QUEUED_REQUESTS + ")");
     add(o, "max-instances", "N", "instances (rows of z, or num) per request; more get 400 (default "
         + ServeConfig.DEFAULT_MAX_INSTANCES + ")");
+    add(o, "max-response-values", "N", "numbers in one response (all outputs); more get 400"
+        + " (default " + ServeConfig.DEFAULT_MAX_RESPONSE_VALUES + ")");
     add(o, "max-body-bytes", "N", "request body limit; larger get 413 (default "
         + ServeConfig.DEFAULT_MAX_BODY_BYTES + ")");
     add(o, "request-timeout-ms", "N", "predict answered by then or 504 (default "
@@ -180,39 +182,36 @@ public final class ServeCommand {
       throw new IllegalArgumentException(
           "--model-base-path " + base + (Files.exists(basePath) ? " is not a directory" : " does not exist"));
     }
-    String name = cl.getOptionValue("model-name",
-        basePath.toAbsolutePath().normalize().getFileName() == null
-            ? "" : basePath.toAbsolutePath().normalize().getFileName().toString());
-    if (!name.matches("[A-Za-z0-9._-]+")) {
+    ServeConfig.Builder b = ServeConfig.builder(basePath);
+    b.modelName = cl.getOptionValue("model-name", b.modelName);
+    if (!b.modelName.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException(
-          "--model-name '" + name + "' must be letters, digits, '.', '_' or '-'");
+          "--model-name '" + b.modelName + "' must be letters, digits, '.', '_' or '-'");
     }
-    String host = cl.getOptionValue("host", ServeConfig.DEFAULT_HOST);
-    if (host.isBlank()) {
+    b.host = cl.getOptionValue("host", b.host);
+    if (b.host.isBlank()) {
       throw new IllegalArgumentException("--host must not be empty");
     }
-    double pollSeconds = number(cl, "poll-seconds", ServeConfig.DEFAULT_POLL_MILLIS / 1000.0);
+    double pollSeconds = number(cl, "poll-seconds", b.pollMillis / 1000.0);
     if (!(pollSeconds >= 0 && pollSeconds <= 86_400)) {
       throw new IllegalArgumentException("--poll-seconds must be in 0..86400 (got " + pollSeconds + ")");
     }
-    return new ServeConfig(
-        basePath,
-        name,
-        host,
-        (int) integer(cl, "port", ServeConfig.DEFAULT_PORT, 0, 65535),
-        (int) integer(cl, "max-batch-size", ServeConfig.DEFAULT_MAX_BATCH_SIZE, 1, 1 << 20),
-        integer(cl, "batch-timeout-micros", ServeConfig.DEFAULT_BATCH_TIMEOUT_MICROS, 0, 60_000_000),
-        (int) integer(cl, "num-batch-threads", ServeConfig.DEFAULT_NUM_BATCH_THREADS, 1, 256),
-        (int) integer(cl, "max-queued-requests", ServeConfig.DEFAULT_MAX_QUEUED_REQUESTS, 1, 1 << 20),
-        (int) integer(cl, "max-instances", ServeConfig.DEFAULT_MAX_INSTANCES, 1, 1 << 24),
-        integer(cl, "max-body-bytes", ServeConfig.DEFAULT_MAX_BODY_BYTES, 1024, 1L << 30),
-        integer(cl, "request-timeout-ms", ServeConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS, 1, 3_600_000),
-        (int) integer(cl, "http-threads", ServeConfig.DEFAULT_HTTP_THREADS, 1, 1024),
-        (int) integer(cl, "max-connections", ServeConfig.DEFAULT_MAX_CONNECTIONS, 1, 100_000),
-        Math.round(pollSeconds * 1000),
-        (int) integer(cl, "intra-op-threads", 0, 0, 1024),
-        (int) integer(cl, "inter-op-threads", 0, 0, 1024),
-        !cl.hasOption("no-access-log"));
+    b.pollMillis = Math.round(pollSeconds * 1000);
+    b.port = (int) integer(cl, "port", b.port, 0, 65535);
+    b.maxBatchSize = (int) integer(cl, "max-batch-size", b.maxBatchSize, 1, 1 << 20);
+    b.batchTimeoutMicros = integer(cl, "batch-timeout-micros", b.batchTimeoutMicros, 0, 60_000_000);
+    b.numBatchThreads = (int) integer(cl, "num-batch-threads", b.numBatchThreads, 1, 256);
+    b.maxQueuedRequests = (int) integer(cl, "max-queued-requests", b.maxQueuedRequests, 1, 1 << 20);
+    b.maxInstances = (int) integer(cl, "max-instances", b.maxInstances, 1, 1 << 24);
+    b.maxResponseValues = integer(cl, "max-response-values", b.maxResponseValues, 1, 1L << 31);
+    b.maxBodyBytes = integer(cl, "max-body-bytes", b.maxBodyBytes, 1024, 1L << 30);
+    b.requestTimeoutMillis = integer(cl, "request-timeout-ms", b.requestTimeoutMillis, 1, 3_600_000);
+    b.httpThreads = (int) integer(cl, "http-threads", b.httpThreads, 1, 1024);
+    b.maxConnections = (int) integer(cl, "max-connections", b.maxConnections, 1, 100_000);
+    b.intraOpThreads = (int) integer(cl, "intra-op-threads", 0, 0, 1024);
+    b.interOpThreads = (int) integer(cl, "inter-op-threads", 0, 0, 1024);
+    b.accessLog = !cl.hasOption("no-access-log");
+    return b.build();
   }
 
   private static long integer(CommandLine cl, String name, long dflt, long min, long max) {

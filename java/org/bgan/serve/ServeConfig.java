@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * @param numBatchThreads threads running batches on the shared session
  * @param maxQueuedRequests predict requests waiting for a batch thread; more get 503
  * @param maxInstances instances per request (rows of z, or num); more get 400
+ * @param maxResponseValues numbers (all outputs, all instances) one response may carry; more get
+ *     400, so a large count on an image generator cannot build a huge response
  * @param maxBodyBytes request body limit; larger get 413
  * @param requestTimeoutMillis a predict request not answered by then gets 504
  * @param httpThreads threads reading requests and writing responses
@@ -33,6 +35,7 @@ record ServeConfig(
     int numBatchThreads,
     int maxQueuedRequests,
     int maxInstances,
+    long maxResponseValues,
     long maxBodyBytes,
     long requestTimeoutMillis,
     int httpThreads,
@@ -49,64 +52,83 @@ record ServeConfig(
   static final int DEFAULT_NUM_BATCH_THREADS = 1;
   static final int DEFAULT_MAX_QUEUED_REQUESTS = 256;
   static final int DEFAULT_MAX_INSTANCES = 4096;
+  static final long DEFAULT_MAX_RESPONSE_VALUES = 1L << 22;
   static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
   static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
-  static final int DEFAULT_HTTP_THREADS = 32;
+  static final int DEFAULT_HTTP_THREADS = 16;
   static final int DEFAULT_MAX_CONNECTIONS = 512;
   static final long DEFAULT_POLL_MILLIS = 1000;
 
   /** Deepest nesting of JSON arrays/objects in a request body. */
   static final int MAX_JSON_DEPTH = 32;
 
-  /** The defaults, for a base path (tests change what they need with the withers). */
-  static ServeConfig defaults(Path modelBasePath) {
-    return new ServeConfig(
-        modelBasePath,
-        modelBasePath.toAbsolutePath().normalize().getFileName().toString(),
-        DEFAULT_HOST,
-        DEFAULT_PORT,
-        DEFAULT_MAX_BATCH_SIZE,
-        DEFAULT_BATCH_TIMEOUT_MICROS,
-        DEFAULT_NUM_BATCH_THREADS,
-        DEFAULT_MAX_QUEUED_REQUESTS,
-        DEFAULT_MAX_INSTANCES,
-        DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_REQUEST_TIMEOUT_MILLIS,
-        DEFAULT_HTTP_THREADS,
-        DEFAULT_MAX_CONNECTIONS,
-        DEFAULT_POLL_MILLIS,
-        0,
-        0,
-        true);
+  /** The defaults for a base path, to change with the builder's setters. */
+  static Builder builder(Path modelBasePath) {
+    return new Builder(modelBasePath);
   }
 
-  ServeConfig withPort(int p) {
-    return new ServeConfig(modelBasePath, modelName, host, p, maxBatchSize, batchTimeoutMicros,
-        numBatchThreads, maxQueuedRequests, maxInstances, maxBodyBytes, requestTimeoutMillis,
-        httpThreads, maxConnections, pollMillis, intraOpThreads, interOpThreads, accessLog);
-  }
+  /** Mutable twin of the record; {@link #build()} makes the record. */
+  static final class Builder {
+    Path modelBasePath;
+    String modelName;
+    String host = DEFAULT_HOST;
+    int port = DEFAULT_PORT;
+    int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    long batchTimeoutMicros = DEFAULT_BATCH_TIMEOUT_MICROS;
+    int numBatchThreads = DEFAULT_NUM_BATCH_THREADS;
+    int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
+    int maxInstances = DEFAULT_MAX_INSTANCES;
+    long maxResponseValues = DEFAULT_MAX_RESPONSE_VALUES;
+    long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    int httpThreads = DEFAULT_HTTP_THREADS;
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    long pollMillis = DEFAULT_POLL_MILLIS;
+    int intraOpThreads;
+    int interOpThreads;
+    boolean accessLog = true;
 
-  ServeConfig withBatching(int maxBatch, long timeoutMicros, int threads, int maxQueued) {
-    return new ServeConfig(modelBasePath, modelName, host, port, maxBatch, timeoutMicros,
-        threads, maxQueued, maxInstances, maxBodyBytes, requestTimeoutMillis,
-        httpThreads, maxConnections, pollMillis, intraOpThreads, interOpThreads, accessLog);
-  }
+    private Builder(Path modelBasePath) {
+      this.modelBasePath = modelBasePath;
+      Path last = modelBasePath.toAbsolutePath().normalize().getFileName();
+      this.modelName = last == null ? "" : last.toString();
+    }
 
-  ServeConfig withLimits(int instances, long bodyBytes) {
-    return new ServeConfig(modelBasePath, modelName, host, port, maxBatchSize, batchTimeoutMicros,
-        numBatchThreads, maxQueuedRequests, instances, bodyBytes, requestTimeoutMillis,
-        httpThreads, maxConnections, pollMillis, intraOpThreads, interOpThreads, accessLog);
-  }
+    Builder port(int v) {
+      port = v;
+      return this;
+    }
 
-  ServeConfig withRequestTimeoutMillis(long millis) {
-    return new ServeConfig(modelBasePath, modelName, host, port, maxBatchSize, batchTimeoutMicros,
-        numBatchThreads, maxQueuedRequests, maxInstances, maxBodyBytes, millis,
-        httpThreads, maxConnections, pollMillis, intraOpThreads, interOpThreads, accessLog);
-  }
+    Builder pollMillis(long v) {
+      pollMillis = v;
+      return this;
+    }
 
-  ServeConfig withPollMillis(long millis) {
-    return new ServeConfig(modelBasePath, modelName, host, port, maxBatchSize, batchTimeoutMicros,
-        numBatchThreads, maxQueuedRequests, maxInstances, maxBodyBytes, requestTimeoutMillis,
-        httpThreads, maxConnections, millis, intraOpThreads, interOpThreads, accessLog);
+    Builder batching(int maxBatch, long timeoutMicros, int threads, int maxQueued) {
+      maxBatchSize = maxBatch;
+      batchTimeoutMicros = timeoutMicros;
+      numBatchThreads = threads;
+      maxQueuedRequests = maxQueued;
+      return this;
+    }
+
+    Builder limits(int instances, long responseValues, long bodyBytes) {
+      maxInstances = instances;
+      maxResponseValues = responseValues;
+      maxBodyBytes = bodyBytes;
+      return this;
+    }
+
+    Builder requestTimeoutMillis(long v) {
+      requestTimeoutMillis = v;
+      return this;
+    }
+
+    ServeConfig build() {
+      return new ServeConfig(modelBasePath, modelName, host, port, maxBatchSize,
+          batchTimeoutMicros, numBatchThreads, maxQueuedRequests, maxInstances, maxResponseValues,
+          maxBodyBytes, requestTimeoutMillis, httpThreads, maxConnections, pollMillis,
+          intraOpThreads, interOpThreads, accessLog);
+    }
   }
 }

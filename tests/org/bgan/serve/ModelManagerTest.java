@@ -54,7 +54,7 @@ class ModelManagerTest {
     server =
         ModelServer.start(
             // two batch threads: a held run must not keep the other requests waiting
-            ServeConfig.defaults(base).withPort(0).withPollMillis(100).withBatching(64, 0, 2, 256),
+            ServeConfig.builder(base).port(0).pollMillis(100).batching(64, 0, 2, 256).build(),
             line -> {},
             runner -> hold == null ? runner : hold);
     client = new Client(server);

@@ -46,10 +46,10 @@ class ModelServerTest {
   }
 
   /** Starts a server whose first model run waits for {@link #release}. */
-  private void start(ServeConfig config) throws Exception {
+  private void start(ServeConfig.Builder config) throws Exception {
     server =
         ModelServer.start(
-            config.withPort(0).withPollMillis(0),
+            config.port(0).pollMillis(0).build(),
             line -> {},
             runner ->
                 (model, sig, inputs) -> {
@@ -100,7 +100,7 @@ class ModelServerTest {
 
   @Test
   void concurrentRequestsAreMergedIntoOneRunAndEachGetsItsOwnRows() throws Exception {
-    start(ServeConfig.defaults(base).withBatching(64, 0, 1, 64));
+    start(ServeConfig.builder(base).batching(64, 0, 1, 64));
     CompletableFuture<Reply> first = holdBatchThread();
     List<float[]> zs = new ArrayList<>();
     List<CompletableFuture<Reply>> replies = new ArrayList<>();
@@ -129,7 +129,7 @@ class ModelServerTest {
 
   @Test
   void aFullQueueAnswers503WithRetryAfter() throws Exception {
-    start(ServeConfig.defaults(base).withBatching(64, 0, 1, 2));
+    start(ServeConfig.builder(base).batching(64, 0, 1, 2));
     CompletableFuture<Reply> first = holdBatchThread();
     CompletableFuture<Reply> q1 = postAsync("{\"instances\": [[1, 1]]}");
     CompletableFuture<Reply> q2 = postAsync("{\"inputs\": {\"num\": 2, \"seed\": 3}}");
@@ -148,7 +148,7 @@ class ModelServerTest {
 
   @Test
   void aRequestNotAnsweredInTimeGets504AndTheServerCarriesOn() throws Exception {
-    start(ServeConfig.defaults(base).withRequestTimeoutMillis(300));
+    start(ServeConfig.builder(base).requestTimeoutMillis(300));
     CompletableFuture<Reply> first = holdBatchThread();
     assertThat(first.get(60, TimeUnit.SECONDS).error(504)).contains("timed out after 300 ms");
     release.countDown();
@@ -158,7 +158,7 @@ class ModelServerTest {
 
   @Test
   void stopFinishesRequestsInFlightAndRefusesNewOnes() throws Exception {
-    start(ServeConfig.defaults(base));
+    start(ServeConfig.builder(base));
     CompletableFuture<Reply> inFlight = holdBatchThread();
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(60_000), clients);
     await(() -> client.get("/v1/models/gen").status() == 503);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RestApiTest {
   static final int MAX_INSTANCES = 8;
   static final long MAX_BODY = 64 * 1024;
+  /** The image model's outputs hold 72 numbers per instance (samples + images, 4x3x3 each). */
+  static final long MAX_IMAGE_VALUES = 72 * 10;
 
   @TempDir static Path tmp;
   static Path gen1;
@@ -40,10 +42,11 @@ class RestApiTest {
     img1 = ServeTestSupport.image(tmp.resolve("img"), 1, 12);
     gen =
         ModelServer.start(
-            ServeConfig.defaults(tmp.resolve("gen")).withPort(0).withPollMillis(0)
-                .withLimits(MAX_INSTANCES, MAX_BODY),
+            ServeConfig.builder(tmp.resolve("gen")).port(0).pollMillis(0)
+                .limits(MAX_INSTANCES, ServeConfig.DEFAULT_MAX_RESPONSE_VALUES, MAX_BODY).build(),
             log::add);
-    img = ModelServer.start(ServeConfig.defaults(tmp.resolve("img")).withPort(0).withPollMillis(0), log::add);
+    img = ModelServer.start(ServeConfig.builder(tmp.resolve("img")).port(0).pollMillis(0)
+                .limits(ServeConfig.DEFAULT_MAX_INSTANCES, MAX_IMAGE_VALUES, MAX_BODY).build(), log::add);
     g = new Client(gen);
     im = new Client(img);
   }
@@ -287,6 +290,18 @@ class RestApiTest {
     assertThat(g.post("/v1/models/gen:predict", "{\"inputs\": {\"num\": -4, \"seed\": 1}}").error(400))
         .contains("at least 1");
     assertThat(ok(g.post("/v1/models/gen:predict", "{\"inputs\": {\"num\": 8, \"seed\": 1}}"))).isNotNull();
+  }
+
+  @Test
+  void aResponseOverTheValueLimitIs400() {
+    float[] z = randomZ(11, ServeTestSupport.Z_DIM_IMAGE, 5);
+    assertThat(im.post("/v1/models/img:predict", "{\"instances\": " + ServeTestSupport.rows(z, 4) + "}").error(400))
+        .contains("the response would carry 792 numbers, over the limit of 720 (--max-response-values)");
+    ok(im.post("/v1/models/img:predict", "{\"instances\": " + ServeTestSupport.rows(java.util.Arrays.copyOf(z, 40), 4) + "}"));
+    // the sample signature also returns z: 76 numbers per instance
+    assertThat(im.post("/v1/models/img:predict", "{\"inputs\": {\"num\": 10, \"seed\": 1}}").error(400))
+        .contains("760 numbers");
+    ok(im.post("/v1/models/img:predict", "{\"inputs\": {\"num\": 9, \"seed\": 1}}"));
   }
 
   @Test

@@ -49,8 +49,8 @@ class ServeFuzzTest {
     v1 = ServeTestSupport.mlp(tmp.resolve("gen"), 1, 3);
     server =
         ModelServer.start(
-            ServeConfig.defaults(tmp.resolve("gen")).withPort(0).withPollMillis(0)
-                .withLimits(64, 256 * 1024),
+            ServeConfig.builder(tmp.resolve("gen")).port(0).pollMillis(0)
+                .limits(64, ServeConfig.DEFAULT_MAX_RESPONSE_VALUES, 256 * 1024).build(),
             line -> {});
     client = new Client(server);
   }

@@ -136,7 +136,7 @@ final class ServeTestSupport {
         flatten(e, out);
       }
     } else {
-      out.add(Float.parseFloat(((Json.Num) v).text));
+      out.add(Float.parseFloat(((Json.Num) v).text()));
     }
   }
 
