@@ -112,6 +112,8 @@ final class RestApi implements HttpHandler {
         reply = reply.with("Allow", endpoint[0].equals("predict") ? "POST" : "GET");
       } else if (e.status == 503) {
         reply = reply.with("Retry-After", "1");
+      } else if (e.status == 413) {
+        reply = reply.with("Connection", "close"); // the rest of the body is not read
       }
     } catch (RuntimeException | Error e) {
       log.accept("error: internal error on " + method + " " + path + ": " + e);
@@ -136,11 +138,21 @@ final class RestApi implements HttpHandler {
       inFlight.decrementAndGet();
       if (config.accessLog()) {
         log.accept(
-            String.format(
-                "%s %s %s %d %.3fms %dB",
-                Instant.now(), method, path, reply.status, nanos / 1e6, reply.body.length));
+            accessLine(Instant.now(), method, path, reply.status, nanos, reply.body.length));
       }
     }
+  }
+
+  /** {@code <ISO time> <method> <path> <status> <ms with 3 decimals>ms <bytes>B}. */
+  static String accessLine(Instant at, String method, String path, int status, long nanos, int bytes) {
+    long micros = nanos / 1000;
+    StringBuilder b = new StringBuilder(96).append(at).append(' ').append(method).append(' ')
+        .append(path).append(' ').append(status).append(' ').append(micros / 1000).append('.');
+    long frac = micros % 1000;
+    if (frac < 100) {
+      b.append(frac < 10 ? "00" : "0");
+    }
+    return b.append(frac).append("ms ").append(bytes).append('B').toString();
   }
 
   private Reply route(HttpExchange ex, String method, String path, String[] endpoint)

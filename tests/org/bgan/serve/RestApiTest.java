@@ -358,6 +358,15 @@ class RestApiTest {
   }
 
   @Test
+  void accessLineFormatsTheLatencyInMilliseconds() {
+    java.time.Instant at = java.time.Instant.parse("2026-11-23T15:00:00.123Z");
+    assertThat(RestApi.accessLine(at, "POST", "/v1/models/gen:predict", 200, 1_234_567, 42))
+        .isEqualTo("2026-11-23T15:00:00.123Z POST /v1/models/gen:predict 200 1.234ms 42B");
+    assertThat(RestApi.accessLine(at, "GET", "/x", 404, 5_000, 0)).endsWith(" 404 0.005ms 0B");
+    assertThat(RestApi.accessLine(at, "GET", "/x", 200, 12_050_000, 7)).endsWith(" 12.050ms 7B");
+  }
+
+  @Test
   void eachRequestIsLoggedWithItsLatency() {
     ok(g.post("/v1/models/gen:predict", "{\"instances\": [[0.5, 0.5]]}"));
     List<String> lines = new ArrayList<>(log);
