@@ -28,7 +28,7 @@ final class Metrics {
   private final List<String[]> gaugeText = new ArrayList<>();
   private final List<LongSupplier> gaugeValues = new ArrayList<>();
 
-  /** Registers a gauge read when the page is rendered. Call before the server starts. */
+  /** Registers a gauge read when the page is rendered. */
   synchronized void gauge(String name, String help, LongSupplier value) {
     gaugeText.add(new String[] {name, help});
     gaugeValues.add(value);
@@ -83,7 +83,7 @@ final class Metrics {
     }
     counter(out, "bgan_serve_batches_total", "Session runs made for predict requests.", batches);
     counter(out, "bgan_serve_batched_requests_total", "Predict requests run in those batches.", batchedTasks);
-    counter(out, "bgan_serve_batched_instances_total", "Instances (rows) run in those batches.", batchedRows);
+    counter(out, "bgan_serve_batched_instances_total", "Rows of z run in those batches (a sample request, which draws z in the graph, adds none).", batchedRows);
     counter(out, "bgan_serve_queue_rejections_total", "Predict requests refused with 503 because the batch queue was full.", queueRejections);
     counter(out, "bgan_serve_model_loads_total", "Model versions loaded and made available.", modelLoads);
     counter(out, "bgan_serve_model_load_failures_total", "Model versions that failed to load.", modelLoadFailures);

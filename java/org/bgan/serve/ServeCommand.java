@@ -80,26 +80,33 @@ public final class ServeCommand {
   }
 
   private static int serve(ServeConfig config, PrintStream out, PrintStream err) {
+    AsyncLog log = new AsyncLog(err, 1 << 16);
     ModelServer server;
     try {
-      server = ModelServer.start(config, err::println);
+      server = ModelServer.start(config, log);
     } catch (ServableModel.LoadException e) {
+      log.close();
       err.println("error: " + e.getMessage());
       return EXIT_MODEL;
     } catch (ModelServer.BindException e) {
+      log.close();
       err.println("error: " + e.getMessage() + " (--host/--port)");
       return EXIT_LISTEN;
     } catch (RuntimeException | LinkageError e) {
+      log.close();
       err.println("error: the server failed to start: " + e);
       e.printStackTrace(err);
       return EXIT_INTERNAL;
     }
+    server.metrics.gauge("bgan_serve_log_lines_dropped", "Log lines dropped because the log"
+        + " writer fell behind.", log.dropped::sum);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  err.println("stopping: finishing the requests in flight");
+                  log.accept("stopping: finishing the requests in flight");
                   server.stop(10_000);
+                  log.close();
                 },
                 "bgan-serve-shutdown"));
     out.printf(
@@ -117,6 +124,7 @@ public final class ServeCommand {
       Thread.currentThread().interrupt();
     }
     server.stop(10_000);
+    log.close();
     return EXIT_OK;
   }
 
