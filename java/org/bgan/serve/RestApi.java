@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -105,7 +107,7 @@ final class RestApi implements HttpHandler {
     String[] endpoint = {"other"};
     Reply reply;
     try {
-      reply = draining ? Reply.error(503, "the server is shutting down") : route(ex, method, path, endpoint);
+      reply = route(ex, method, path, endpoint);
     } catch (ApiException e) {
       reply = Reply.error(e.status, e.getMessage());
       if (e.status == 405) {
@@ -116,8 +118,9 @@ final class RestApi implements HttpHandler {
         reply = reply.with("Connection", "close"); // the rest of the body is not read
       }
     } catch (RuntimeException | Error e) {
-      log.accept("error: internal error on " + method + " " + path + ": " + e);
-      e.printStackTrace();
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      log.accept("error: internal error on " + method + " " + path + ": " + trace);
       reply = Reply.error(500, "internal error: " + ServableModel.firstLine(e));
     }
     try {
@@ -157,6 +160,9 @@ final class RestApi implements HttpHandler {
 
   private Reply route(HttpExchange ex, String method, String path, String[] endpoint)
       throws ApiException {
+    if (draining) {
+      throw new ApiException(503, "the server is shutting down");
+    }
     if (METRICS_PATHS.contains(path)) {
       endpoint[0] = "metrics";
       requireMethod(method, "GET");
