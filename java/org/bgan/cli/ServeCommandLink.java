@@ -30,13 +30,7 @@ final class ServeCommandLink extends Command {
     throw new IllegalStateException("serve parses its own arguments");
   }
 
-  static int serve(String[] args) throws Exception {
-    Class<?> c;
-    try {
-      c = Class.forName("org.bgan.serve.ServeCommand");
-    } catch (ClassNotFoundException e) {
-      throw new org.bgan.util.UserException("serving is not part of this build");
-    }
-    return (int) c.getMethod("run", String[].class).invoke(null, (Object) args);
+  static int serve(String[] args) {
+    return org.bgan.serve.ServeCommand.run(args);
   }
 }

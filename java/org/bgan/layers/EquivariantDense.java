@@ -56,6 +56,44 @@ public final class EquivariantDense implements Layer {
     return s.reshape(sum, s.constant(new long[] {n, out}));
   }
 
+  /** A pre-activation {@code y = scale · z} returned as {@code z} and its build-time scale. */
+  public record Scaled(Operand<TFloat32> z, double scale) {}
+
+  /**
+   * The same layer on an input given as {@code x = inScale · xHat} ({@code inScale > 0}), returning
+   * {@code y = scale · z}. Because ReLU (and leaky ReLU) are positively homogeneous,
+   * {@code relu(scale · z) = scale · relu(z)}, so a network can pass {@code relu(z)} on and carry the
+   * factors as build-time scalars: the B/(B+1) reweighting, the pooled term and the bias are folded
+   * into one [groups, out] tensor {@code q} added to {@code xHat Λ}, with no elementwise pass over
+   * [N, out] for the scaling. Exact: {@code y = c·s·(xHat Λ + q)}, {@code c = B/(B+1)},
+   * {@code q = ρ(xHat) Γ / B + bias / (c·s)}.
+   */
+  public Scaled applyHomogeneous(Ops tf, Operand<TFloat32> xHat, int groups, double inScale) {
+    Dense.checkInput(name, xHat, in);
+    long n = xHat.shape().size(0);
+    if (n == Shape.UNKNOWN_SIZE || n % groups != 0 || !(inScale > 0)) {
+      throw new IllegalArgumentException(name + ": the batch must be static and a multiple of groups="
+          + groups + ", got " + xHat.shape());
+    }
+    long b = n / groups;
+    double c = (double) b / (b + 1);
+    double outScale = c * inScale;
+    Ops s = tf.withSubScope(name);
+    Operand<TFloat32> q = s.math.add(
+        s.math.mul(s.linalg.matMul(BatchRho.create(s, xHat, groups), gamma), s.constant((float) (1.0 / b))),
+        s.math.mul(bias, s.constant((float) (1.0 / outScale))));
+    Operand<TFloat32> own = s.linalg.matMul(xHat, lambda);
+    long out = lambda.shape().size(1);
+    Operand<TFloat32> z;
+    if (groups == 1) {
+      z = s.nn.biasAdd(own, s.reshape(q, s.constant(new long[] {out})));
+    } else {
+      Operand<TFloat32> grouped = s.reshape(own, s.constant(new long[] {groups, b, out}));
+      z = s.reshape(s.math.add(grouped, s.expandDims(q, s.constant(1))), s.constant(new long[] {n, out}));
+    }
+    return new Scaled(z, outScale);
+  }
+
   @Override
   public List<Variable<TFloat32>> variables() {
     return List.of(lambda, gamma, bias);

@@ -40,6 +40,38 @@ public final class Mlp {
   /** Applies the network to {@code x} ([groups·B, in]); returns [groups·B, out]. */
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups) {
     Ops s = tf.withSubScope(scope);
+    if (layers.stream().allMatch(l -> l instanceof EquivariantDense)) {
+      return applyEquivariant(s, x, groups);
+    }
+    Operand<TFloat32> h = x;
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(s, h, groups);
+      if (i + 1 < layers.size()) {
+        h = s.nn.relu(h);
+      }
+    }
+    return h;
+  }
+
+  /**
+   * The equivariant stack with the reweighting carried as build-time scales through the ReLUs
+   * ({@link EquivariantDense#applyHomogeneous}): the same function as applying each layer and
+   * activation in turn, with one multiply of the final [N, out] output instead of one per layer.
+   */
+  private Operand<TFloat32> applyEquivariant(Ops s, Operand<TFloat32> x, int groups) {
+    Operand<TFloat32> h = x;
+    double scale = 1.0;
+    for (int i = 0; i < layers.size(); i++) {
+      EquivariantDense.Scaled y = ((EquivariantDense) layers.get(i)).applyHomogeneous(s, h, groups, scale);
+      scale = y.scale();
+      h = i + 1 < layers.size() ? s.nn.relu(y.z()) : y.z();
+    }
+    return s.math.mul(h, s.constant((float) scale));
+  }
+
+  /** Applies each layer and ReLU in turn, without the scale folding (the reference for tests). */
+  public Operand<TFloat32> applyLayerByLayer(Ops tf, Operand<TFloat32> x, int groups) {
+    Ops s = tf.withSubScope(scope);
     Operand<TFloat32> h = x;
     for (int i = 0; i < layers.size(); i++) {
       h = layers.get(i).apply(s, h, groups);

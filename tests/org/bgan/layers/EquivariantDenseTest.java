@@ -105,6 +105,33 @@ class EquivariantDenseTest {
   }
 
   @Test
+  void foldedScalesGiveTheSameNetworkAndGradientsAsLayerByLayer() {
+    for (int groups : new int[] {1, 2}) {
+      try (Graph g = new Graph()) {
+        Ops tf = Ops.create(g);
+        Mlp d = new Mlp(tf, "d", List.of(3, 16, 16, 1), true, 8);
+        Operand<TFloat32> x = tf.constant(randomBatch(2 * B, 3, 12));
+        Operand<TFloat32> fast = d.apply(tf, x, groups);
+        Operand<TFloat32> ref = d.applyLayerByLayer(tf, x, groups);
+        var gf = tf.gradients(tf.reduceSum(tf.math.square(fast), tf.constant(new int[] {0, 1})), d.variables());
+        var gr = tf.gradients(tf.reduceSum(tf.math.square(ref), tf.constant(new int[] {0, 1})), d.variables());
+        try (Session s = new Session(g)) {
+          s.initialize();
+          assertThat(Tf.flat(s, fast)).containsExactly(Tf.flat(s, ref), within(1e-5f));
+          for (int i = 0; i < d.variables().size(); i++) {
+            float[] a = Tf.flat(s, gf.dy(i));
+            float[] b = Tf.flat(s, gr.dy(i));
+            for (int j = 0; j < a.length; j++) {
+              assertThat(a[j]).as("groups %d, variable %d entry %d", groups, i, j)
+                  .isCloseTo(b[j], within(1e-4f + 1e-4f * Math.abs(b[j])));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void setsStackedInOneBatchDoNotInteract() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
