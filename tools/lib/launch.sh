@@ -17,12 +17,20 @@ bgan_build_if_needed() {
       echo "error: Maven (mvn) is needed to build the toolkit on first use; install it (apt-get install maven)" >&2
       exit 3
     fi
-    echo "building the toolkit (first use or changed sources; the first build downloads TensorFlow, ~150 MB)..." >&2
-    if ! (cd "$BGAN_ROOT" && mvn -q -B -DskipTests package >&2); then
-      echo "error: the build failed (see the Maven output above)" >&2
-      exit 3
+    mkdir -p "$BGAN_ROOT/target"
+    # One build at a time: concurrent launchers (e.g. parallel study runs) wait for it.
+    exec 9>"$BGAN_ROOT/target/.launcher-build.lock"
+    if command -v flock >/dev/null 2>&1; then flock 9; fi
+    if [ ! -f "$stamp" ] || [ ! -d "$BGAN_ROOT/target/lib" ] \
+        || [ -n "$(find "$BGAN_ROOT/java" "$BGAN_ROOT/pom.xml" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+      echo "building the toolkit (first use or changed sources; the first build downloads TensorFlow, ~150 MB)..." >&2
+      if ! (cd "$BGAN_ROOT" && mvn -q -B -DskipTests package >&2); then
+        echo "error: the build failed (see the Maven output above)" >&2
+        exit 3
+      fi
+      touch "$stamp"
     fi
-    touch "$stamp"
+    exec 9>&-
   fi
 }
 

@@ -51,10 +51,35 @@ public final class ExperimentConfigs {
     try {
       TextFormat.getParser().merge(text, b);
     } catch (TextFormat.ParseException e) {
-      // The parser's message starts with "line:column: "; keep it and put the file in front.
-      throw new UserException(source + ":" + e.getMessage());
+      throw new UserException(describe(source, e));
     }
     return b;
+  }
+
+  /**
+   * {@code file:line:column: message}. The parser reports unknown fields all at once, as
+   * "Input contains unknown fields and/or extensions:" followed by one "line:col:\tType.field" line
+   * each; those become "unknown field 'field' in Type" lines.
+   */
+  static String describe(String source, TextFormat.ParseException e) {
+    String msg = e.getMessage();
+    if (msg != null && msg.contains("unknown fields")) {
+      StringBuilder sb = new StringBuilder();
+      for (String line : msg.split("\n")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+:\\d+):\\s*(\\S+)\\.(\\w+)$").matcher(line.trim());
+        if (m.matches()) {
+          if (sb.length() > 0) {
+            sb.append('\n');
+          }
+          sb.append(source).append(':').append(m.group(1)).append(": unknown field '").append(m.group(3))
+              .append("' in ").append(m.group(2));
+        }
+      }
+      if (sb.length() > 0) {
+        return sb.toString();
+      }
+    }
+    return source + ":" + msg;
   }
 
   /**

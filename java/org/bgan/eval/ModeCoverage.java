@@ -61,7 +61,8 @@ public record ModeCoverage(int modesCaptured, int modes, double highQualityFract
 
   @Override
   public String toString() {
-    return String.format("modes %d/%d, high quality %.1f%%, reverse KL %.4f", modesCaptured, modes,
-        100 * highQualityFraction, reverseKl);
+    return String.format("modes %d/%d, high quality %.1f%%, reverse KL %s", modesCaptured, modes,
+        100 * highQualityFraction,
+        Double.isFinite(reverseKl) ? String.format("%.4f", reverseKl) : "n/a (no high-quality sample)");
   }
 }

@@ -22,7 +22,7 @@ public final class ScatterPlot {
   public static void write(Path png, float[][] real, float[][] generated, float[][] modes, double extent, String title)
       throws IOException {
     int size = 560;
-    int top = 28;
+    int top = 44;
     BufferedImage img = new BufferedImage(size, size + top, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -49,11 +49,13 @@ public final class ScatterPlot {
     }
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    g.drawString(title, 8, 18);
+    g.drawString(title, 8, 17);
     g.setColor(new Color(30, 90, 200));
-    g.drawString("generated", size - 150, 18);
+    g.drawString("\u25cf generated", 8, 36);
     g.setColor(new Color(130, 130, 130));
-    g.drawString("real", size - 60, 18);
+    g.drawString("\u25cf real", 110, 36);
+    g.setColor(new Color(220, 40, 40));
+    g.drawString("+ mode centres", 170, 36);
     g.dispose();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
