@@ -43,14 +43,7 @@ public final class Mlp {
     if (layers.stream().allMatch(l -> l instanceof EquivariantDense)) {
       return applyEquivariant(s, x, groups);
     }
-    Operand<TFloat32> h = x;
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).apply(s, h, groups);
-      if (i + 1 < layers.size()) {
-        h = s.nn.relu(h);
-      }
-    }
-    return h;
+    return applyLayerByLayer(tf, x, groups);
   }
 
   /**

@@ -208,18 +208,10 @@ public final class Trainer {
   /** The generator's output on the fixed evaluation latents. */
   public static float[][] samples(Session s, TrainGraph tg) {
     try (org.tensorflow.Result r = s.runner().fetch(tg.model.evalSamples()).run()) {
-      TFloat32 x = (TFloat32) r.get(0);
-      int n = (int) x.shape().size(0);
-      int d = (int) x.shape().size(1);
-      float[][] out = new float[n][d];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < d; j++) {
-          out[i][j] = x.getFloat(i, j);
-        }
-      }
-      return out;
+      return org.bgan.export.SavedModels.toMatrix((TFloat32) r.get(0));
     }
   }
+
 
   private static Map<String, Object> evaluate(RealSource data, float[][] gen) {
     if (data instanceof Synthetic2D s2) {
