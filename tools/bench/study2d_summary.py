@@ -42,7 +42,7 @@ def main():
         fin = [r["final"] for r in rows]
         kls = [x["reverse_kl"] for x in fin if x["reverse_kl"] is not None]
         steps = sorted({r["step"] for r in rows})
-        kl = fmt(*mse(kls), 2) + ("" if len(kls) == len(fin) else " (%d runs without HQ samples left out)" % (len(fin) - len(kls))) if kls else "n/a"
+        kl = fmt(*mse(kls), 2) + ("" if len(kls) == len(fin) else " (%d run%s without high-quality samples left out)" % (len(fin) - len(kls), "" if len(fin) - len(kls) == 1 else "s")) if kls else "n/a"
         print("| %s | %d | %s | %s / %d | %s | %s |" % (
             os.path.basename(pdir), len(rows), ",".join(map(str, steps)),
             fmt(*mse([x["modes_captured"] for x in fin]), 1), fin[0]["modes"],

@@ -51,6 +51,8 @@ final class BenchCommand extends Command {
     o.addOption(Option.builder().longOpt("warmup").hasArg().desc("untimed iterations (default 5)").build());
     o.addOption(Option.builder().longOpt("rounds").hasArg().desc("timed rounds; medians are reported (default 3)").build());
     o.addOption(Option.builder().longOpt("gamma").hasArg().desc("batch smoothing gamma (default 0.5, as the peer)").build());
+    o.addOption(Option.builder().longOpt("trace").desc("instead of timing: trace --iters D steps per kind with TensorFlow's step stats"
+        + " and print the op time per step by op type (the 12 largest), to see where a step's time goes").build());
     return o;
   }
 
@@ -95,6 +97,10 @@ final class BenchCommand extends Command {
         }
         Experiment cfg = b.build();
         ExperimentConfigs.validate(cfg);
+        if (cl.hasOption("trace")) {
+          trace(cfg, d, t, warmup, iters);
+          continue;
+        }
         double[] it = new double[rounds];
         double[] ds = new double[rounds];
         double[] gs = new double[rounds];
@@ -132,6 +138,41 @@ final class BenchCommand extends Command {
       }
     }
     return 0;
+  }
+
+  /** Op time per D step by op type, from TensorFlow's step stats (software trace). */
+  private static void trace(Experiment cfg, String disc, int threads, int warmup, int iters) {
+    try (Graph g = new Graph()) {
+      TrainGraph tg = TrainGraph.build(g, cfg, DataSources.create(cfg.getData()));
+      java.util.Map<String, String> typeOf = new java.util.HashMap<>();
+      g.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
+      java.util.Map<String, Long> byType = new java.util.HashMap<>();
+      long total = 0;
+      try (Session s = new Session(g, Trainer.sessionConfig(threads, threads))) {
+        s.initialize();
+        var opts = org.tensorflow.proto.RunOptions.newBuilder()
+            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.SOFTWARE_TRACE).build();
+        for (int i = 0; i < warmup + iters; i++) {
+          try (TInt64 seed = TInt64.vectorOf(0, i);
+              org.tensorflow.Result r = s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.dTrain).setOptions(opts)
+                  .runAndFetchMetadata()) {
+            if (i < warmup) {
+              continue;
+            }
+            for (var dev : r.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
+              for (var ns : dev.getNodeStatsList()) {
+                byType.merge(typeOf.getOrDefault(ns.getNodeName(), ns.getNodeName()), ns.getAllEndRelMicros(), Long::sum);
+                total += ns.getAllEndRelMicros();
+              }
+            }
+          }
+        }
+      }
+      StringBuilder sb = new StringBuilder();
+      byType.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+          .forEach(e -> sb.append(String.format(" %s=%.0f", e.getKey(), e.getValue() / (double) iters)));
+      System.out.printf("trace disc=%s threads=%d d_step_op_us=%.0f by_type_us:%s%n", disc, threads, total / (double) iters, sb);
+    }
   }
 
   private static void iteration(Session s, TrainGraph tg, long[] counter) {
