@@ -2,7 +2,6 @@ package org.bgan.data;
 
 import java.util.Random;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -97,9 +96,5 @@ public final class Synthetic2D implements RealSource {
   @Override
   public long[] sampleShape() {
     return new long[] {2};
-  }
-
-  static Shape shape(int n) {
-    return Shape.of(n, 2);
   }
 }

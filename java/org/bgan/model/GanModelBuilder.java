@@ -29,7 +29,7 @@ import org.tensorflow.types.TInt64;
  * {@code eval/}.
  */
 public final class GanModelBuilder {
-  /** Latent samples of the fixed evaluation batch are drawn with this seed salt. */
+  /** Name scope of the generator applied to the fixed evaluation latents. */
   public static final String EVAL_SCOPE = "eval";
 
   private GanModelBuilder() {}

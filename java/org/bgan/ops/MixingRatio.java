@@ -1,7 +1,6 @@
 package org.bgan.ops;
 
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.random.StatelessRandomGetKeyCounter;
 import org.tensorflow.types.TFloat32;
@@ -63,9 +62,5 @@ public final class MixingRatio {
     if (groups < 1) {
       throw new IllegalArgumentException(OP_NAME + ": groups must be >= 1, got " + groups);
     }
-  }
-
-  static Shape shape(int groups) {
-    return Shape.of(groups);
   }
 }

@@ -44,11 +44,7 @@ public final class Trainer {
   public static final int EXIT_DIVERGED = 4;
 
   /** How to run: resume or start fresh, where progress goes. */
-  public record Options(boolean resume, PrintStream progress, boolean tty) {
-    public static Options defaults() {
-      return new Options(false, System.err, System.console() != null);
-    }
-  }
+  public record Options(boolean resume, PrintStream progress, boolean tty) {}
 
   /** What a run produced. {@code exitCode} is 0, or {@link #EXIT_DIVERGED}. */
   public record Result(int exitCode, Path runDir, long step, Map<String, Object> finalMetrics, Path savedModel,
