@@ -76,16 +76,9 @@ class BatchOpsTest {
 
   @Test
   void smoothingGammaHalfIsUniform() {
-    float[] p = ratios(0.5f);
-    double mean = 0;
-    double sq = 0;
-    for (float v : p) {
-      assertThat(v).isBetween(0f, 1f);
-      mean += v;
-      sq += v * v;
-    }
-    mean /= DRAWS;
-    double var = sq / DRAWS - mean * mean;
+    double[] mv = meanAndVarianceInUnitInterval(ratios(0.5f));
+    double mean = mv[0];
+    double var = mv[1];
     // U[0,1]: mean 1/2 (se 0.002), variance 1/12 = 0.0833 (se ~0.0005).
     assertThat(mean).isCloseTo(0.5, within(0.01));
     assertThat(var).isCloseTo(1.0 / 12, within(0.003));
@@ -98,6 +91,16 @@ class BatchOpsTest {
       Ops tf = Ops.create(g);
       p = Tf.flat(s, BatchOps.create(tf).betaRatio(Seeds.constant(tf, 3, 5), DRAWS, 2f, 5f));
     }
+    double[] mv = meanAndVarianceInUnitInterval(p);
+    double mean = mv[0];
+    double var = mv[1];
+    // Beta(2,5): mean 2/7 = 0.2857 (se 0.0011), variance 10/392 = 0.02551 (se ~0.0003).
+    assertThat(mean).isCloseTo(2.0 / 7, within(0.006));
+    assertThat(var).isCloseTo(10.0 / 392, within(0.0015));
+  }
+
+  /** Checks every draw lies in [0, 1]; returns its mean and (population) variance. */
+  private static double[] meanAndVarianceInUnitInterval(float[] p) {
     double mean = 0;
     double sq = 0;
     for (float v : p) {
@@ -105,11 +108,8 @@ class BatchOpsTest {
       mean += v;
       sq += v * v;
     }
-    mean /= DRAWS;
-    double var = sq / DRAWS - mean * mean;
-    // Beta(2,5): mean 2/7 = 0.2857 (se 0.0011), variance 10/392 = 0.02551 (se ~0.0003).
-    assertThat(mean).isCloseTo(2.0 / 7, within(0.006));
-    assertThat(var).isCloseTo(10.0 / 392, within(0.0015));
+    mean /= p.length;
+    return new double[] {mean, sq / p.length - mean * mean};
   }
 
   @Test
