@@ -20,6 +20,8 @@ public final class Synthetic2D implements RealSource {
   private final float[][] modes;
   private final double std;
   private final float[][] train;
+  private final java.util.Map<org.tensorflow.ExecutionEnvironment, Operand<TFloat32>> constants =
+      new java.util.WeakHashMap<>();
 
   public Synthetic2D(Kind kind, int trainSize, long seed) {
     if (trainSize < 1) {
@@ -87,10 +89,18 @@ public final class Synthetic2D implements RealSource {
   @Override
   public Operand<TFloat32> batch(Ops tf, Operand<TInt64> seed, int batchSize) {
     Ops s = tf.withSubScope("RealBatch");
-    Operand<TFloat32> data = s.withName("training_set").constant(StdArrays.ndCopyOf(train));
+    Operand<TFloat32> data = trainingSetConstant(tf);
     Operand<TInt64> idx = s.random.statelessRandomUniformInt(
         s.constant(new int[] {batchSize}), seed, s.constant(0L), s.constant((long) train.length));
     return s.gather(data, idx, s.constant(0));
+  }
+
+  /** The training set as one constant per graph, shared by every batch drawn in that graph. */
+  private Operand<TFloat32> trainingSetConstant(Ops tf) {
+    synchronized (constants) {
+      return constants.computeIfAbsent(tf.scope().env(),
+          env -> Ops.create(env).withName("training_set").constant(StdArrays.ndCopyOf(train)));
+    }
   }
 
   @Override

@@ -91,7 +91,8 @@ public final class Trainer {
           s.runner().feed(tg.logDir, dir).addTarget(tg.createWriter).run();
         }
         ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
-        long lastSaved = step;
+        // The newest complete checkpoint of this run: the one resumed from, then each one saved.
+        Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
         long t0 = System.nanoTime();
         long startStep = step;
         float dLoss = Float.NaN;
@@ -113,16 +114,15 @@ public final class Trainer {
             s.run(tg.flushWriter);
             String which = !Float.isFinite(dLoss) ? "discriminator loss is " + dLoss : "generator loss is " + gLoss;
             String msg = "error: training diverged at step " + (step + 1) + ": " + which + "; stopped. "
-                + (lastSaved > 0 || latest.isPresent()
-                    ? "The last good checkpoint is " + Checkpoints.latest(runDir).map(c -> c.prefix().getParent().toString()).orElse("none")
+                + (lastCheckpoint != null
+                    ? "The last good checkpoint is " + lastCheckpoint.prefix().getParent()
                     : "No checkpoint was written yet.");
             return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
           }
           step++;
           bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
           if (step % t.getCheckpointEvery() == 0) {
-            Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
-            lastSaved = step;
+            lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
           }
           boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
           if (plotAt.contains(step) || isEval) {
@@ -138,8 +138,8 @@ public final class Trainer {
         double secs = (System.nanoTime() - t0) / 1e9;
         double ips = secs > 0 ? (step - startStep) / secs : 0;
         s.run(tg.flushWriter);
-        Checkpoints.Checkpoint ck = lastSaved == step && Checkpoints.latest(runDir).isPresent()
-            ? Checkpoints.latest(runDir).get()
+        Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
+            ? lastCheckpoint
             : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
         float[][] gen = samples(s, tg);
         plot(runDir, data, gen, cfg, step);
