@@ -56,8 +56,7 @@ final class ExportCommand extends Command {
         () -> new UserException("--run " + run + ": no complete checkpoint under " + run.resolve(Checkpoints.DIR)));
     Path base = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : ExperimentConfigs.exportDir(cfg);
     org.bgan.util.AtomicFiles.ensureWritableDir(base, "--out");
-    int dim = (int) DataSources.create(cfg.getData()).sampleShape()[0];
-    Path dir = GeneratorExporter.export(cfg, dim, ck.prefix(), base);
+    Path dir = GeneratorExporter.export(cfg, DataSources.sampleShape(cfg.getData()), ck.prefix(), base);
     System.out.println(dir);
     return 0;
   }

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.bgan.data.images.ImageGrid;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -22,7 +25,7 @@ final class SampleCommand extends Command {
 
   @Override
   String synopsis() {
-    return "--model savedmodels/<name>[/<version>] --num N [--seed S] [--out FILE.csv|FILE.npy]";
+    return "--model savedmodels/<name>[/<version>] --num N [--seed S] [--out FILE.csv|FILE.npy|GRID.png|DIR/]";
   }
 
   @Override
@@ -30,8 +33,10 @@ final class SampleCommand extends Command {
     return String.join("\n",
         "Draw N samples from a generator SavedModel through its 'sample' signature (z ~ N(0, I) drawn in the",
         "graph from --seed, so the same seed gives the same samples). A base directory picks its newest",
-        "numeric version. Writes CSV (one sample per line) or NPY (float32 [N, dim]) by the file's",
-        "extension; without --out, CSV goes to stdout.");
+        "numeric version. 2-D generators: CSV (one sample per line) or NPY (float32 [N, dim]) by the file's",
+        "extension; without --out, CSV goes to stdout. Image generators: a .png file gets one grid of all",
+        "samples, a directory (existing, or a path ending in '/') one PNG per sample (sample-00000.png, ...),",
+        "and .npy the float32 [N, H, W, C] array in [-1, 1].");
   }
 
   @Override
@@ -40,7 +45,7 @@ final class SampleCommand extends Command {
     o.addOption(Option.builder().longOpt("model").hasArg().argName("DIR").desc("SavedModel directory or base directory").build());
     o.addOption(Option.builder().longOpt("num").hasArg().argName("N").desc("number of samples (1..10,000,000)").build());
     o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("random seed (default 0)").build());
-    o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc(".csv or .npy output file").build());
+    o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc(".csv or .npy file; for images also a .png grid or a directory").build());
     return o;
   }
 
@@ -58,25 +63,51 @@ final class SampleCommand extends Command {
       throw new UserException("--num must be at most 10,000,000, got " + num);
     }
     long seed = longOpt(cl, "seed", 0, Long.MIN_VALUE);
-    Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : null;
-    String fmt = out == null ? "csv" : extension(out);
-    if (!fmt.equals("csv") && !fmt.equals("npy")) {
-      throw new UserException("--out " + out + ": unknown extension (use .csv or .npy)");
+    String outArg = cl.hasOption("out") ? cl.getOptionValue("out") : null;
+    Path out = outArg == null ? null : Path.of(outArg);
+    boolean dirOut = out != null && (outArg.endsWith("/") || Files.isDirectory(out));
+    String fmt = out == null ? "csv" : dirOut ? "dir" : extension(out);
+    if (!List.of("csv", "npy", "png", "dir").contains(fmt)) {
+      throw new UserException("--out " + out + ": unknown extension (use .csv or .npy; for image generators .png or a directory)");
     }
     Path model = SavedModels.resolveVersion(Path.of(cl.getOptionValue("model")));
     if (out != null) {
-      AtomicFiles.ensureWritableDir(out.toAbsolutePath().getParent(), "--out directory");
+      AtomicFiles.ensureWritableDir(dirOut ? out.toAbsolutePath() : out.toAbsolutePath().getParent(), "--out directory");
     }
-    float[][] x = SavedModels.sample(model, (int) num, seed);
-    byte[] bytes = fmt.equals("csv") ? csv(x) : npy(x);
-    if (out == null) {
-      System.out.write(bytes);
-      System.out.flush();
-    } else {
-      AtomicFiles.writeBytes(out, bytes);
-      System.err.println("wrote " + x.length + " samples to " + out);
+    SavedModels.Samples x = SavedModels.sampleArray(model, (int) num, seed);
+    boolean images = x.shape().length == 4;
+    if (images && (fmt.equals("csv"))) {
+      throw new UserException("--model " + model + " makes images: use --out GRID.png, --out DIR/ or --out FILE.npy");
     }
+    if (!images && (fmt.equals("png") || fmt.equals("dir"))) {
+      throw new UserException("--model " + model + " makes " + x.shape()[1] + "-D points, not images: use --out FILE.csv or FILE.npy");
+    }
+    long[] sh = x.shape();
+    switch (fmt) {
+      case "png" -> ImageGrid.write(out, x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3],
+          (int) Math.ceil(Math.sqrt(x.count())));
+      case "dir" -> ImageGrid.writeEach(out, "sample-", x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3]);
+      default -> {
+        byte[] bytes = fmt.equals("csv") ? csv(rows(x)) : npy(x.shape(), x.values());
+        if (out == null) {
+          System.out.write(bytes);
+          System.out.flush();
+          return 0;
+        }
+        AtomicFiles.writeBytes(out, bytes);
+      }
+    }
+    System.err.println("wrote " + x.count() + (images ? " images" : " samples") + " to " + out);
     return 0;
+  }
+
+  private static float[][] rows(SavedModels.Samples x) {
+    int d = (int) x.shape()[1];
+    float[][] out = new float[x.count()][d];
+    for (int i = 0; i < out.length; i++) {
+      System.arraycopy(x.values(), i * d, out[i], 0, d);
+    }
+    return out;
   }
 
   private static String extension(Path p) {
@@ -103,7 +134,20 @@ final class SampleCommand extends Command {
   static byte[] npy(float[][] x) throws IOException {
     int n = x.length;
     int d = n == 0 ? 0 : x[0].length;
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + n + ", " + d + "), }";
+    float[] flat = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(x[i], 0, flat, i * d, d);
+    }
+    return npy(new long[] {n, d}, flat);
+  }
+
+  /** NPY of a float32 array of any shape. */
+  static byte[] npy(long[] shape, float[] values) throws IOException {
+    StringBuilder dims = new StringBuilder();
+    for (long s : shape) {
+      dims.append(s).append(", ");
+    }
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().trim() + "), }";
     int unpadded = 10 + dict.length() + 1;
     int pad = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(pad) + "\n";
@@ -112,11 +156,9 @@ final class SampleCommand extends Command {
     out.write(header.length() & 0xff);
     out.write((header.length() >> 8) & 0xff);
     out.write(header.getBytes(StandardCharsets.US_ASCII));
-    ByteBuffer b = ByteBuffer.allocate(4 * n * d).order(ByteOrder.LITTLE_ENDIAN);
-    for (float[] row : x) {
-      for (float v : row) {
-        b.putFloat(v);
-      }
+    ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putFloat(v);
     }
     out.write(b.array());
     return out.toByteArray();

@@ -215,6 +215,20 @@ public final class ExperimentConfigs {
     checkOptimizer("g_optimizer", e.getGOptimizer());
     checkOptimizer("d_optimizer", e.getDOptimizer());
     positive("eval.num_samples", e.getEval().getNumSamples());
+    positive("eval.grid_samples", e.getEval().getGridSamples());
+    nonNegative("train.sample_every", t.getSampleEvery());
+    if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
+      var im = e.getData().getImages();
+      if (im.getSize() != 0 && (im.getSize() < 8 || im.getSize() > 1024)) {
+        throw new UserException("config: data.images.size must be 0 (the format's own size) or in [8, 1024], got " + im.getSize());
+      }
+      if (im.getChannels() != 1 && im.getChannels() != 3) {
+        throw new UserException("config: data.images.channels must be 1 or 3, got " + im.getChannels());
+      }
+      nonNegative("data.images.limit", im.getLimit());
+      positive("data.images.prefetch", im.getPrefetch());
+      positive("data.images.random_examples", im.getRandomExamples());
+    }
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
@@ -228,6 +242,10 @@ public final class ExperimentConfigs {
     }
     if (generator) {
       positive(field + ".z_dim", n.getZDim());
+    }
+    nonNegative(field + ".width", n.getWidth());
+    if (n.getWidth() > 4096) {
+      throw new UserException("config: " + field + ".width " + n.getWidth() + " is unreasonably large (at most 4096)");
     }
   }
 

@@ -8,6 +8,21 @@ public final class DataSources {
   private DataSources() {}
 
   public static RealSource create(Data data) {
+    return create(data, 0);
+  }
+
+  /** The shape of one sample of {@code data}, from the config alone (no data is read). */
+  public static long[] sampleShape(Data data) {
+    if (data.getSourceCase() == Data.SourceCase.IMAGES) {
+      var im = data.getImages();
+      long side = org.bgan.data.images.ImageDatasets.resolvedSize(im);
+      return new long[] {side, side, org.bgan.data.images.ImageDatasets.resolvedChannels(im)};
+    }
+    return new long[] {2};
+  }
+
+  /** {@code seed}: of random choices made when opening the data (stacked and random images). */
+  public static RealSource create(Data data, long seed) {
     switch (data.getSourceCase()) {
       case SYNTHETIC2D:
         var s = data.getSynthetic2D();
@@ -17,6 +32,8 @@ public final class DataSources {
           throw new UserException("config: data.synthetic2d.train_size must be positive, got " + s.getTrainSize());
         }
         return new Synthetic2D(kind, s.getTrainSize(), s.getSeed());
+      case IMAGES:
+        return new FedImages(org.bgan.data.images.ImageDatasets.open(data.getImages(), seed), data.getImages().getPrefetch());
       default:
         throw new UserException("config: 'data' names no source");
     }

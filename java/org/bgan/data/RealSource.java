@@ -10,6 +10,14 @@ public interface RealSource {
   /** A batch of real samples, shape [batchSize, sampleShape...], drawn with {@code seed}. */
   Operand<TFloat32> batch(Ops tf, Operand<TInt64> seed, int batchSize);
 
-  /** The shape of one sample, e.g. {2} for 2-D points. */
+  /**
+   * True when batches come from outside the graph (fed into the model's real-batch placeholder each
+   * run) instead of {@link #batch}.
+   */
+  default boolean fed() {
+    return false;
+  }
+
+  /** The shape of one sample, e.g. {2} for 2-D points, {H, W, C} for images. */
   long[] sampleShape();
 }

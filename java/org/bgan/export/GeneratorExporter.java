@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.bgan.config.proto.Experiment;
 import org.bgan.model.GanModelBuilder;
-import org.bgan.nets.Mlp;
+import org.bgan.layers.Phase;
+import org.bgan.nets.Network;
 import org.bgan.ops.Seeds;
 import org.bgan.util.AtomicFiles;
 import org.tensorflow.Graph;
@@ -21,6 +22,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
 
 /**
  * Exports a trained generator as a SavedModel laid out as TF Serving expects:
@@ -29,7 +31,8 @@ import org.tensorflow.types.TInt64;
  * training checkpoint, and saved with two signatures:
  *
  * <ul>
- *   <li>{@code serving_default}: {@code z} float32 [N, z_dim] → {@code samples} float32;
+ *   <li>{@code serving_default}: {@code z} float32 [N, z_dim] → {@code samples} float32 (for image
+ *       generators NHWC in [−1, 1], plus {@code images} uint8 NHWC);
  *   <li>{@code sample}: {@code num} int32 scalar, {@code seed} int64 scalar → {@code z},
  *       {@code samples}, with z ~ N(0, I) drawn in the graph by a stateless op, so that the same
  *       (num, seed) gives the same samples wherever the model is served.
@@ -43,17 +46,19 @@ public final class GeneratorExporter {
   private GeneratorExporter() {}
 
   /** Exports to {@code base/<next version>} and returns that directory. */
-  public static Path export(Experiment cfg, int outDim, Path checkpointPrefix, Path base) throws IOException {
+  public static Path export(Experiment cfg, long[] sampleShape, Path checkpointPrefix, Path base) throws IOException {
     Files.createDirectories(base);
     long version = nextVersion(base);
     Path tmp = base.resolve(".tmp-" + version + "-" + ProcessHandle.current().pid());
     AtomicFiles.deleteTree(tmp);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Mlp gen = GanModelBuilder.generator(tf, cfg, outDim);
+      Network gen = GanModelBuilder.generator(tf, cfg, sampleShape);
       int zDim = cfg.getGenerator().getZDim();
+      boolean images = sampleShape.length == 3;
       Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, zDim)));
-      Operand<TFloat32> samples = tf.withName("samples").identity(gen.apply(tf, z, 1));
+      Operand<TFloat32> samples = tf.withName("samples").identity(gen.apply(tf, z, 1, Phase.infer()));
+      Operand<TUint8> pixels = images ? toUint8(tf.withName("images"), samples) : null;
 
       Ops s = tf.withSubScope("sample");
       Placeholder<TInt32> num = s.withName("num").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
@@ -61,13 +66,20 @@ public final class GeneratorExporter {
       Operand<TInt64> seedVec = s.stack(java.util.List.of(seed, s.constant(Seeds.salt("sample_z"))));
       Operand<TInt32> shape = s.stack(java.util.List.of(num, s.constant(zDim)));
       Operand<TFloat32> z2 = s.withName("z").random.statelessRandomNormal(shape, seedVec, TFloat32.class);
-      Operand<TFloat32> samples2 = s.withName("samples").identity(gen.apply(s, z2, 1));
+      Operand<TFloat32> samples2 = s.withName("samples").identity(gen.apply(s, z2, 1, Phase.infer()));
+      Operand<TUint8> pixels2 = images ? toUint8(s.withName("images"), samples2) : null;
 
       try (Session session = new Session(g)) {
         session.restore(checkpointPrefix.toString());
-        Signature def = Signature.builder().key(SIGNATURE_DEFAULT).input("z", z).output("samples", samples).build();
-        Signature smp = Signature.builder().key(SIGNATURE_SAMPLE).input("num", num).input("seed", seed)
-            .output("z", z2).output("samples", samples2).build();
+        Signature.Builder defB = Signature.builder().key(SIGNATURE_DEFAULT).input("z", z).output("samples", samples);
+        Signature.Builder smpB = Signature.builder().key(SIGNATURE_SAMPLE).input("num", num).input("seed", seed)
+            .output("z", z2).output("samples", samples2);
+        if (images) {
+          defB.output("images", pixels);
+          smpB.output("images", pixels2);
+        }
+        Signature def = defB.build();
+        Signature smp = smpB.build();
         SavedModelBundle.exporter(tmp.toString())
             .withFunction(SessionFunction.create(def, session))
             .withFunction(SessionFunction.create(smp, session))
@@ -80,6 +92,14 @@ public final class GeneratorExporter {
     Path dest = base.resolve(Long.toString(version));
     AtomicFiles.move(tmp, dest);
     return dest;
+  }
+
+  /** Images in [−1, 1] as uint8: round((x + 1) · 127.5), clipped to [0, 255]. */
+  static Operand<TUint8> toUint8(Ops tf, Operand<TFloat32> x) {
+    Ops s = tf;
+    Operand<TFloat32> px = s.clipByValue(s.math.round(s.math.mul(s.math.add(x, s.constant(1f)), s.constant(127.5f))),
+        s.constant(0f), s.constant(255f));
+    return s.dtypes.cast(px, TUint8.class);
   }
 
   /** One more than the largest numeric version directory under {@code base}, or 1. */

@@ -45,8 +45,30 @@ public final class SavedModels {
     return best;
   }
 
-  /** {@code num} samples through the model's {@code sample} signature. */
+  /** Samples as a flat array in row-major order and their shape ([N, dim] or [N, H, W, C]). */
+  public record Samples(long[] shape, float[] values) {
+    public int count() {
+      return (int) shape[0];
+    }
+  }
+
+  /** {@code num} samples through the model's {@code sample} signature, as rows of a matrix (2-D generators). */
   public static float[][] sample(Path modelDir, int num, long seed) {
+    Samples x = sampleArray(modelDir, num, seed);
+    if (x.shape().length != 2) {
+      throw new UserException("--model " + modelDir + ": the generator makes samples of shape "
+          + java.util.Arrays.toString(java.util.Arrays.copyOfRange(x.shape(), 1, x.shape().length)) + ", not flat vectors");
+    }
+    int d = (int) x.shape()[1];
+    float[][] out = new float[x.count()][d];
+    for (int i = 0; i < out.length; i++) {
+      System.arraycopy(x.values(), i * d, out[i], 0, d);
+    }
+    return out;
+  }
+
+  /** {@code num} samples through the model's {@code sample} signature, any sample shape. */
+  public static Samples sampleArray(Path modelDir, int num, long seed) {
     SavedModelBundle b;
     try {
       b = SavedModelBundle.load(modelDir.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -63,8 +85,10 @@ public final class SavedModels {
       }
       try (TInt32 n = TInt32.scalarOf(num); TInt64 s = TInt64.scalarOf(seed);
           org.tensorflow.Result r = f.call(Map.of("num", n, "seed", s))) {
-        Tensor t = r.get("samples").orElseThrow();
-        return toMatrix((TFloat32) t);
+        TFloat32 t = (TFloat32) r.get("samples").orElseThrow();
+        float[] v = new float[(int) t.shape().size()];
+        t.asRawTensor().data().asFloats().read(v);
+        return new Samples(t.shape().asArray(), v);
       }
     }
   }

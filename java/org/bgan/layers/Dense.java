@@ -14,22 +14,35 @@ public final class Dense implements Layer {
   private final long out;
   private final Variable<TFloat32> kernel;
   private final Variable<TFloat32> bias;
+  private final SpectralNorm sn;
 
   /** Creates the variables {@code <scope>/<name>/kernel} and {@code .../bias}. */
   public Dense(Ops tf, String name, long in, long out, long seed) {
+    this(tf, name, in, out, true, false, seed);
+  }
+
+  /** As above, optionally without bias or with a spectrally normalised kernel ({@link SpectralNorm}). */
+  public Dense(Ops tf, String name, long in, long out, boolean useBias, boolean spectralNorm, long seed) {
     this.name = name;
     this.in = in;
     this.out = out;
     Ops s = tf.withSubScope(name);
     this.kernel = Vars.create(s, "kernel", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/kernel"));
-    this.bias = Vars.create(s, "bias", Vars.zeros(s, Shape.of(out)));
+    this.bias = useBias ? Vars.create(s, "bias", Vars.zeros(s, Shape.of(out))) : null;
+    this.sn = spectralNorm ? new SpectralNorm(s, "kernel", kernel, seed) : null;
   }
 
   @Override
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups) {
+    return apply(tf, x, Phase.train());
+  }
+
+  /** {@code x W + b}; {@code phase} receives the spectral-norm update, if any. */
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Phase phase) {
     checkInput(name, x, in);
     Ops s = tf.withSubScope(name);
-    return s.math.add(s.linalg.matMul(x, kernel), bias);
+    Operand<TFloat32> y = s.linalg.matMul(x, sn == null ? kernel : sn.normalized(s, phase));
+    return bias == null ? y : s.nn.biasAdd(y, bias);
   }
 
   static void checkInput(String name, Operand<TFloat32> x, long in) {
@@ -41,7 +54,7 @@ public final class Dense implements Layer {
 
   @Override
   public List<Variable<TFloat32>> variables() {
-    return List.of(kernel, bias);
+    return bias == null ? List.of(kernel) : List.of(kernel, bias);
   }
 
   public long outputSize() {

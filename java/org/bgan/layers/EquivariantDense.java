@@ -23,15 +23,32 @@ public final class EquivariantDense implements Layer {
   private final Variable<TFloat32> lambda;
   private final Variable<TFloat32> gamma;
   private final Variable<TFloat32> bias;
+  private final SpectralNorm snLambda;
+  private final SpectralNorm snGamma;
 
   /** Creates {@code <name>/lambda}, {@code <name>/gamma} and {@code <name>/bias}. */
   public EquivariantDense(Ops tf, String name, long in, long out, long seed) {
+    this(tf, name, in, out, false, seed);
+  }
+
+  /** As above; with {@code spectralNorm}, Λ and Γ are each spectrally normalised ({@link SpectralNorm}). */
+  public EquivariantDense(Ops tf, String name, long in, long out, boolean spectralNorm, long seed) {
     this.name = name;
     this.in = in;
     Ops s = tf.withSubScope(name);
     this.lambda = Vars.create(s, "lambda", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/lambda"));
     this.gamma = Vars.create(s, "gamma", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/gamma"));
     this.bias = Vars.create(s, "bias", Vars.zeros(s, Shape.of(out)));
+    this.snLambda = spectralNorm ? new SpectralNorm(s, "lambda", lambda, seed) : null;
+    this.snGamma = spectralNorm ? new SpectralNorm(s, "gamma", gamma, seed + 1) : null;
+  }
+
+  private Operand<TFloat32> lambda(Ops s, Phase phase) {
+    return snLambda == null ? lambda : snLambda.normalized(s, phase);
+  }
+
+  private Operand<TFloat32> gamma(Ops s, Phase phase) {
+    return snGamma == null ? gamma : snGamma.normalized(s, phase);
   }
 
   @Override
@@ -44,9 +61,9 @@ public final class EquivariantDense implements Layer {
     }
     long b = n / groups;
     Ops s = tf.withSubScope(name);
-    Operand<TFloat32> own = s.math.mul(s.linalg.matMul(x, lambda), s.constant((float) b / (b + 1)));
+    Operand<TFloat32> own = s.math.mul(s.linalg.matMul(x, lambda(s, Phase.train())), s.constant((float) b / (b + 1)));
     Operand<TFloat32> pooled = s.math.add(
-        s.math.mul(s.linalg.matMul(BatchRho.create(s, x, groups), gamma), s.constant(1f / (b + 1))), bias);
+        s.math.mul(s.linalg.matMul(BatchRho.create(s, x, groups), gamma(s, Phase.train())), s.constant(1f / (b + 1))), bias);
     if (groups == 1) {
       return s.math.add(own, pooled);
     }
@@ -69,6 +86,11 @@ public final class EquivariantDense implements Layer {
    * {@code q = ρ(xHat) Γ / B + bias / (c·s)}.
    */
   public Scaled applyHomogeneous(Ops tf, Operand<TFloat32> xHat, int groups, double inScale) {
+    return applyHomogeneous(tf, xHat, groups, inScale, Phase.train());
+  }
+
+  /** As above; {@code phase} receives the spectral-norm updates, if any. */
+  public Scaled applyHomogeneous(Ops tf, Operand<TFloat32> xHat, int groups, double inScale, Phase phase) {
     Dense.checkInput(name, xHat, in);
     long n = xHat.shape().size(0);
     if (n == Shape.UNKNOWN_SIZE || n % groups != 0 || !(inScale > 0)) {
@@ -80,9 +102,9 @@ public final class EquivariantDense implements Layer {
     double outScale = c * inScale;
     Ops s = tf.withSubScope(name);
     Operand<TFloat32> q = s.math.add(
-        s.math.mul(s.linalg.matMul(BatchRho.create(s, xHat, groups), gamma), s.constant((float) (1.0 / b))),
+        s.math.mul(s.linalg.matMul(BatchRho.create(s, xHat, groups), gamma(s, phase)), s.constant((float) (1.0 / b))),
         s.math.mul(bias, s.constant((float) (1.0 / outScale))));
-    Operand<TFloat32> own = s.linalg.matMul(xHat, lambda);
+    Operand<TFloat32> own = s.linalg.matMul(xHat, lambda(s, phase));
     long out = lambda.shape().size(1);
     Operand<TFloat32> z;
     if (groups == 1) {

@@ -2,7 +2,8 @@ package org.bgan.model;
 
 import java.util.List;
 import java.util.Map;
-import org.bgan.nets.Mlp;
+import org.bgan.nets.Network;
+import org.tensorflow.op.Op;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Placeholder;
@@ -22,15 +23,22 @@ import org.tensorflow.types.TInt64;
  * @param dScalars named scalars of the D view, for logs and TensorBoard (e.g. the real fraction
  *     predicted and its target)
  * @param evalSamples generator output on a fixed latent batch, for plots and metrics
+ * @param realBatch for fed data (images), the placeholder every D and G run feeds with a batch of
+ *     real samples; null when the data is drawn inside the graph
+ * @param dUpdates state updates to run with each D step (spectral-norm vectors)
+ * @param gUpdates state updates to run with each G step (batch-norm running statistics)
  */
 public record GanModel(
     Graph graph,
     Placeholder<TInt64> stepSeed,
-    Mlp generator,
-    Mlp discriminator,
+    Network generator,
+    Network discriminator,
     Operand<TFloat32> dLoss,
     Operand<TFloat32> gLoss,
     Map<String, Operand<TFloat32>> dScalars,
     Operand<TFloat32> evalSamples,
     List<Variable<TFloat32>> gVars,
-    List<Variable<TFloat32>> dVars) {}
+    List<Variable<TFloat32>> dVars,
+    Placeholder<TFloat32> realBatch,
+    List<Op> dUpdates,
+    List<Op> gUpdates) {}

@@ -1,16 +1,16 @@
 package org.bgan.model;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
 import org.bgan.data.RealSource;
 import org.bgan.losses.Losses;
-import org.bgan.nets.Mlp;
+import org.bgan.layers.Phase;
+import org.bgan.nets.Architectures;
+import org.bgan.nets.Network;
 import org.bgan.ops.BatchOps;
 import org.bgan.ops.MixBatch;
 import org.bgan.ops.Seeds;
@@ -36,43 +36,40 @@ public final class GanModelBuilder {
 
   public static GanModel build(Graph graph, Experiment cfg, RealSource data) {
     Ops tf = Ops.create(graph);
-    long seed = cfg.getTrain().getSeed();
     int batch = cfg.getTrain().getBatchSize();
     int zDim = cfg.getGenerator().getZDim();
     long[] sample = data.sampleShape();
-    if (sample.length != 1) {
-      throw new IllegalArgumentException("the MLP networks take flat samples, got shape " + java.util.Arrays.toString(sample));
-    }
-    int dim = (int) sample[0];
-    Mlp g = generator(tf, cfg, dim);
-    List<Integer> dWidths = new ArrayList<>();
-    dWidths.add(dim);
-    dWidths.addAll(ExperimentConfigs.hidden(cfg.getDiscriminator()));
-    dWidths.add(1);
-    boolean equivariant = cfg.getLoss() != LossKind.GAN && cfg.getDiscriminator().getEquivariant();
-    Mlp d = new Mlp(tf, "discriminator", dWidths, equivariant, Seeds.mix(seed + 1));
+    Network g = Architectures.generator(tf, cfg, sample);
+    Network d = Architectures.discriminator(tf, cfg, sample);
 
     Placeholder<TInt64> stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    Views v = new Views(tf, cfg, data, g, d, stepSeed, batch, zDim);
+    Placeholder<TFloat32> realBatch = null;
+    if (data.fed()) {
+      long[] dims = new long[sample.length + 1];
+      dims[0] = batch;
+      System.arraycopy(sample, 0, dims, 1, sample.length);
+      realBatch = tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+    }
+    Views v = new Views(tf, cfg, data, realBatch, g, d, stepSeed, batch, zDim);
     Map<String, Operand<TFloat32>> dScalars = new LinkedHashMap<>();
-    Operand<TFloat32> dLoss = v.discriminatorStep(dScalars);
-    Operand<TFloat32> gLoss = v.generatorStep();
+    Phase dPhase = Phase.trainUpdating();
+    Phase gPhase = Phase.trainUpdating();
+    Operand<TFloat32> dLoss = v.discriminatorStep(dScalars, dPhase);
+    Operand<TFloat32> gLoss = v.generatorStep(gPhase);
 
     Ops e = tf.withSubScope(EVAL_SCOPE);
+    int evalNum = sample.length == 1 ? cfg.getEval().getNumSamples() : cfg.getEval().getGridSamples();
     Operand<TFloat32> evalZ = e.random.statelessRandomNormal(
-        e.constant(new long[] {cfg.getEval().getNumSamples(), zDim}),
+        e.constant(new long[] {evalNum, zDim}),
         Seeds.constant(e, cfg.getEval().getSeed(), Seeds.salt("eval_z")), TFloat32.class);
-    Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1);
-    return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables());
+    Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1, Phase.infer());
+    return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables(),
+        realBatch, dPhase.updates(), gPhase.updates());
   }
 
   /** The generator network of {@code cfg} under scope {@code generator/}; also used for export. */
-  public static Mlp generator(Ops tf, Experiment cfg, int outDim) {
-    List<Integer> widths = new ArrayList<>();
-    widths.add(cfg.getGenerator().getZDim());
-    widths.addAll(ExperimentConfigs.hidden(cfg.getGenerator()));
-    widths.add(outDim);
-    return new Mlp(tf, "generator", widths, false, Seeds.mix(cfg.getTrain().getSeed()));
+  public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
+    return Architectures.generator(tf, cfg, sampleShape);
   }
 
   /** Builds the D-step and G-step subgraphs. */
@@ -80,16 +77,19 @@ public final class GanModelBuilder {
     final Ops tf;
     final Experiment cfg;
     final RealSource data;
-    final Mlp g;
-    final Mlp d;
+    final Placeholder<TFloat32> realBatch;
+    final Network g;
+    final Network d;
     final Operand<TInt64> stepSeed;
     final int batch;
     final int zDim;
 
-    Views(Ops tf, Experiment cfg, RealSource data, Mlp g, Mlp d, Operand<TInt64> stepSeed, int batch, int zDim) {
+    Views(Ops tf, Experiment cfg, RealSource data, Placeholder<TFloat32> realBatch, Network g, Network d,
+        Operand<TInt64> stepSeed, int batch, int zDim) {
       this.tf = tf;
       this.cfg = cfg;
       this.data = data;
+      this.realBatch = realBatch;
       this.g = g;
       this.d = d;
       this.stepSeed = stepSeed;
@@ -97,13 +97,16 @@ public final class GanModelBuilder {
       this.zDim = zDim;
     }
 
-    Operand<TFloat32> fake(Ops s, String salt) {
+    Operand<TFloat32> fake(Ops s, String salt, Phase phase) {
       Operand<TFloat32> z = s.withName("z").random.statelessRandomNormal(
           s.constant(new long[] {batch, zDim}), Seeds.derive(s, stepSeed, Seeds.salt(salt + "/z")), TFloat32.class);
-      return g.apply(s, z, 1);
+      return g.apply(s, z, 1, phase);
     }
 
     Operand<TFloat32> real(Ops s, String salt) {
+      if (realBatch != null) {
+        return realBatch;
+      }
       return data.batch(s, Seeds.derive(s, stepSeed, Seeds.salt(salt + "/real")), batch);
     }
 
@@ -130,18 +133,18 @@ public final class GanModelBuilder {
       return cfg.getMixing().getReuse() ? 2 : 1;
     }
 
-    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups) {
-      Operand<TFloat32> o = d.apply(s, x, groups);
+    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups, Phase phase) {
+      Operand<TFloat32> o = d.apply(s, x, groups, phase);
       return s.reshape(o, s.constant(new long[] {-1}));
     }
 
-    Operand<TFloat32> discriminatorStep(Map<String, Operand<TFloat32>> scalars) {
+    Operand<TFloat32> discriminatorStep(Map<String, Operand<TFloat32>> scalars, Phase phase) {
       Ops s = tf.withSubScope("d_step");
       Operand<TFloat32> real = real(s, "d");
-      Operand<TFloat32> fake = fake(s, "d");
+      Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
       if (cfg.getLoss() == LossKind.GAN) {
-        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1);
+        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1, phase);
         Operand<TFloat32> oReal = s.slice(o, s.constant(new int[] {0}), s.constant(new int[] {batch}));
         Operand<TFloat32> oFake = s.slice(o, s.constant(new int[] {batch}), s.constant(new int[] {batch}));
         scalars.put("d/prob_real_on_real", s.math.mean(s.math.sigmoid(oReal), zero));
@@ -150,7 +153,7 @@ public final class GanModelBuilder {
       }
       MixBatch.Mixed mb = mixed(s, "d", real, fake);
       int sets = sets();
-      Operand<TFloat32> o = logits(s, mb.batch(), sets);
+      Operand<TFloat32> o = logits(s, mb.batch(), sets, phase);
       Operand<TFloat32> predicted = cfg.getLoss() == LossKind.BGAN
           ? s.math.sigmoid(Losses.setLogits(s, o, sets))
           : s.math.mean(s.math.sigmoid(s.reshape(o, s.constant(new long[] {sets, -1}))), s.constant(1));
@@ -163,15 +166,15 @@ public final class GanModelBuilder {
           : Losses.mbganDiscriminator(s, o, mb.target(), sets);
     }
 
-    Operand<TFloat32> generatorStep() {
+    Operand<TFloat32> generatorStep(Phase phase) {
       Ops s = tf.withSubScope("g_step");
-      Operand<TFloat32> fake = fake(s, "g");
+      Operand<TFloat32> fake = fake(s, "g", phase);
       if (cfg.getLoss() == LossKind.GAN) {
-        return Losses.ganGenerator(s, logits(s, fake, 1));
+        return Losses.ganGenerator(s, logits(s, fake, 1, Phase.train()));
       }
       MixBatch.Mixed mb = mixed(s, "g", real(s, "g"), fake);
       int sets = sets();
-      Operand<TFloat32> o = logits(s, mb.batch(), sets);
+      Operand<TFloat32> o = logits(s, mb.batch(), sets, Phase.train());
       return cfg.getLoss() == LossKind.BGAN
           ? Losses.bganGenerator(s, o, sets)
           : Losses.mbganGenerator(s, o);

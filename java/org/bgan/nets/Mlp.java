@@ -15,7 +15,7 @@ import org.tensorflow.types.TFloat32;
  * generator and discriminator (3 hidden layers of 512, SPEC §5). With {@code equivariant} every layer
  * is an {@link EquivariantDense}, making the network permutation-equivariant over each set.
  */
-public final class Mlp {
+public final class Mlp implements Network {
   private final List<Layer> layers = new ArrayList<>();
   private final String scope;
 
@@ -35,6 +35,11 @@ public final class Mlp {
           ? new EquivariantDense(s, name, widths.get(i), widths.get(i + 1), seed)
           : new Dense(s, name, widths.get(i), widths.get(i + 1), seed));
     }
+  }
+
+  @Override
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, org.bgan.layers.Phase phase) {
+    return apply(tf, x, groups);
   }
 
   /** Applies the network to {@code x} ([groups·B, in]); returns [groups·B, out]. */
@@ -75,6 +80,7 @@ public final class Mlp {
     return h;
   }
 
+  @Override
   public List<Variable<TFloat32>> variables() {
     List<Variable<TFloat32>> v = new ArrayList<>();
     for (Layer l : layers) {

@@ -41,9 +41,11 @@ public final class TrainGraph {
   /** Writes g_loss; run together with a G step. */
   public final Op gSummaries;
   public final Op flushWriter;
+  /** Writes the fixed-latent samples as a TensorBoard image summary (image data only, else null). */
+  public final Op imageSummary;
 
   private TrainGraph(GanModel model, Op dTrain, Op gTrain, Variable<TInt64> globalStep, Placeholder<TString> logDir,
-      Op createWriter, Op dSummaries, Op gSummaries, Op flushWriter) {
+      Op createWriter, Op dSummaries, Op gSummaries, Op flushWriter, Op imageSummary) {
     this.model = model;
     this.dTrain = dTrain;
     this.gTrain = gTrain;
@@ -53,6 +55,7 @@ public final class TrainGraph {
     this.dSummaries = dSummaries;
     this.gSummaries = gSummaries;
     this.flushWriter = flushWriter;
+    this.imageSummary = imageSummary;
   }
 
   public static TrainGraph build(Graph graph, Experiment cfg, RealSource data) {
@@ -60,9 +63,11 @@ public final class TrainGraph {
     Ops tf = Ops.create(graph);
     Variable<TInt64> globalStep = tf.withInitScope().withName("global_step").variable(tf.withInitScope().constant(0L));
 
-    Op dTrain = step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars());
-    Op gUpdate = step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars());
-    Op gTrain = tf.withControlDependencies(List.of(gUpdate)).withName("g_train")
+    Op dTrain = withUpdates(tf, "d_train", step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars()),
+        model.dUpdates());
+    List<Op> gDeps = new ArrayList<>(model.gUpdates());
+    gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars()));
+    Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
         .assignAdd(globalStep, tf.constant(1L));
 
     Ops sum = tf.withSubScope("summaries");
@@ -82,7 +87,27 @@ public final class TrainGraph {
     Op gSummaries = sum.withControlDependencies(List.of(scalar(sum, writer, globalStep, "g_loss", model.gLoss())))
         .withName("g_summaries").noOp();
     Op flush = sum.summary.flushSummaryWriter(writer);
-    return new TrainGraph(model, dTrain, gTrain, globalStep, logDir, create, dSummaries, gSummaries, flush);
+    Op images = null;
+    if (model.evalSamples().shape().numDimensions() == 4) {
+      // The fixed-latent samples as uint8 images: (x + 1) · 127.5, clipped, rounded.
+      Operand<TFloat32> px = sum.clipByValue(sum.math.round(sum.math.mul(sum.math.add(model.evalSamples(), sum.constant(1f)),
+          sum.constant(127.5f))), sum.constant(0f), sum.constant(255f));
+      images = sum.summary.writeImageSummary(writer, globalStep, sum.constant("samples"),
+          sum.dtypes.cast(px, org.tensorflow.types.TUint8.class),
+          sum.constant(new byte[] {(byte) 255, 0, 0, (byte) 255}),
+          org.tensorflow.op.summary.WriteImageSummary.maxImages(16L));
+    }
+    return new TrainGraph(model, dTrain, gTrain, globalStep, logDir, create, dSummaries, gSummaries, flush, images);
+  }
+
+  /** {@code train}, then nothing else: a no-op that also waits for the state {@code updates}. */
+  private static Op withUpdates(Ops tf, String name, Op train, List<Op> updates) {
+    if (updates.isEmpty()) {
+      return train;
+    }
+    List<Op> deps = new ArrayList<>(updates);
+    deps.add(train);
+    return tf.withControlDependencies(deps).withName(name).noOp();
   }
 
   private static Op scalar(Ops tf, SummaryWriter w, Operand<TInt64> step, String tag, Operand<TFloat32> value) {

@@ -15,6 +15,9 @@ import java.util.Set;
 import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.data.DataSources;
+import org.bgan.data.FedImages;
+import org.bgan.data.images.BatchStream;
+import org.bgan.data.images.ImageGrid;
 import org.bgan.data.RealSource;
 import org.bgan.data.Synthetic2D;
 import org.bgan.eval.ModeCoverage;
@@ -90,6 +93,11 @@ public final class Trainer {
         try (TString dir = TString.scalarOf(tb.toString())) {
           s.runner().feed(tg.logDir, dir).addTarget(tg.createWriter).run();
         }
+        BatchStream stream = data instanceof FedImages fi
+            ? new BatchStream(fi.dataset(), t.getBatchSize(), t.getSeed(), step * (nDisc + 1), fi.prefetch())
+            : null;
+        try (stream) {
+        LossLog losses = new LossLog(runDir.resolve(LossLog.FILE), step);
         ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
         // The newest complete checkpoint of this run: the one resumed from, then each one saved.
         Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
@@ -101,13 +109,13 @@ public final class Trainer {
           boolean summarize = step % t.getSummaryEvery() == 0;
           for (int k = 0; k < nDisc; k++) {
             boolean sum = summarize && k == nDisc - 1;
-            dLoss = runStep(s, tg, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
+            dLoss = runStep(s, tg, stream, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
             if (!Float.isFinite(dLoss)) {
               break;
             }
           }
           if (Float.isFinite(dLoss)) {
-            gLoss = runStep(s, tg, seed(t.getSeed(), step, nDisc, nDisc), tg.gTrain, summarize ? tg.gSummaries : null,
+            gLoss = runStep(s, tg, stream, seed(t.getSeed(), step, nDisc, nDisc), tg.gTrain, summarize ? tg.gSummaries : null,
                 tg.model.gLoss());
           }
           if (!Float.isFinite(dLoss) || !Float.isFinite(gLoss)) {
@@ -119,13 +127,20 @@ public final class Trainer {
                     : "No checkpoint was written yet.");
             return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
           }
+          if (summarize) {
+            losses.add(step, dLoss, gLoss);
+          }
           step++;
           bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
+          if (t.getSampleEvery() > 0 && step % t.getSampleEvery() == 0 && step < steps) {
+            sampleGrid(s, tg, runDir, step);
+          }
           if (step % t.getCheckpointEvery() == 0) {
+            losses.flush();
             lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
           }
           boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
-          if (plotAt.contains(step) || isEval) {
+          if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
             float[][] gen = samples(s, tg);
             if (plotAt.contains(step)) {
               plot(runDir, data, gen, cfg, step);
@@ -137,14 +152,19 @@ public final class Trainer {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double ips = secs > 0 ? (step - startStep) / secs : 0;
+        losses.flush();
+        sampleGrid(s, tg, runDir, step);
         s.run(tg.flushWriter);
         Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
             ? lastCheckpoint
             : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
-        float[][] gen = samples(s, tg);
-        plot(runDir, data, gen, cfg, step);
-        Map<String, Object> metrics = evaluate(data, gen);
-        appendHistory(runDir, step, metrics);
+        Map<String, Object> metrics = Map.of();
+        if (data instanceof Synthetic2D) {
+          float[][] gen = samples(s, tg);
+          plot(runDir, data, gen, cfg, step);
+          metrics = evaluate(data, gen);
+          appendHistory(runDir, step, metrics);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", cfg.getName());
         out.put("loss", cfg.getLoss().name());
@@ -158,9 +178,10 @@ public final class Trainer {
         AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(out));
         Path exported = null;
         if (t.getExport()) {
-          exported = GeneratorExporter.export(cfg, (int) data.sampleShape()[0], ck.prefix(), ExperimentConfigs.exportDir(cfg));
+          exported = GeneratorExporter.export(cfg, data.sampleShape(), ck.prefix(), ExperimentConfigs.exportDir(cfg));
         }
         return new Result(0, runDir, step, metrics, exported, ips, "");
+        }
       }
     }
   }
@@ -182,16 +203,45 @@ public final class Trainer {
     return new long[] {base, step * (nDisc + 1) + k};
   }
 
-  private static float runStep(Session s, TrainGraph tg, long[] seed, org.tensorflow.op.Op train,
+  /**
+   * One D or G update. With fed data, every run takes the stream's next batch (also the G step of
+   * the standard GAN, which does not use it) so that run k always sees batch k, which is what makes
+   * a resumed run see what the uninterrupted run would have.
+   */
+  private static float runStep(Session s, TrainGraph tg, BatchStream stream, long[] seed, org.tensorflow.op.Op train,
       org.tensorflow.op.Op summaries, org.tensorflow.Operand<TFloat32> loss) {
-    try (TInt64 sd = TInt64.vectorOf(seed)) {
+    try (TInt64 sd = TInt64.vectorOf(seed); TFloat32 real = stream == null ? null : realBatch(tg, stream.next())) {
       Session.Runner r = s.runner().feed(tg.model.stepSeed(), sd).addTarget(train).fetch(loss);
+      if (real != null) {
+        r.feed(tg.model.realBatch(), real);
+      }
       if (summaries != null) {
         r.addTarget(summaries);
       }
       try (org.tensorflow.Result res = r.run()) {
         return ((TFloat32) res.get(0)).getFloat();
       }
+    }
+  }
+
+  private static TFloat32 realBatch(TrainGraph tg, float[] pixels) {
+    return TFloat32.tensorOf(tg.model.realBatch().shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false));
+  }
+
+  /** Image data: the fixed-latent samples as a PNG grid under samples/ and in TensorBoard. */
+  private static void sampleGrid(Session s, TrainGraph tg, Path runDir, long step) throws IOException {
+    if (tg.imageSummary == null) {
+      return;
+    }
+    try (org.tensorflow.Result r = s.runner().fetch(tg.model.evalSamples()).addTarget(tg.imageSummary).run()) {
+      TFloat32 x = (TFloat32) r.get(0);
+      org.tensorflow.ndarray.Shape sh = x.shape();
+      int n = (int) sh.size(0);
+      float[] px = new float[(int) sh.size()];
+      x.asRawTensor().data().asFloats().read(px);
+      int cols = (int) Math.ceil(Math.sqrt(n));
+      ImageGrid.write(runDir.resolve("samples").resolve(String.format("step-%09d.png", step)), px, n,
+          (int) sh.size(1), (int) sh.size(2), (int) sh.size(3), cols);
     }
   }
 

@@ -76,8 +76,8 @@ class TrainerTest {
     float[][] inProcess;
     try (Graph g = new Graph()) {
       var tf = org.tensorflow.op.Ops.create(g);
-      var gen = org.bgan.model.GanModelBuilder.generator(tf, cfg, 2);
-      var out = gen.apply(tf, tf.constant(z), 1);
+      var gen = org.bgan.model.GanModelBuilder.generator(tf, cfg, new long[] {2});
+      var out = gen.apply(tf, tf.constant(z), 1, org.bgan.layers.Phase.infer());
       try (Session s = new Session(g)) {
         s.restore(Checkpoints.latest(run).get().prefix().toString());
         inProcess = Tf.matrix(s, out);
@@ -98,7 +98,7 @@ class TrainerTest {
     assertThat(a).hasDimensions(5, 2).isDeepEqualTo(a2);
     assertThat(a).isNotEqualTo(c);
     // A second export becomes version 2.
-    assertThat(GeneratorExporter.export(cfg, 2, Checkpoints.latest(run).get().prefix(), tmp.resolve("sm")))
+    assertThat(GeneratorExporter.export(cfg, new long[] {2}, Checkpoints.latest(run).get().prefix(), tmp.resolve("sm")))
         .isEqualTo(tmp.resolve("sm/2"));
   }
 

@@ -1,0 +1,25 @@
+package org.bgan.nets;
+
+import java.util.List;
+import org.bgan.layers.Phase;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A generator or discriminator: owns its variables under one scope and can be applied any number of
+ * times. Inputs hold {@code groups} sets of equal size stacked along axis 0; permutation-equivariant
+ * discriminators compute ρ per set, everything else ignores the grouping.
+ */
+public interface Network {
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase);
+
+  /** Trainable variables. */
+  List<Variable<TFloat32>> variables();
+
+  /** Non-trained state saved with the model (batch-norm running statistics, spectral-norm vectors). */
+  default List<Variable<TFloat32>> state() {
+    return List.of();
+  }
+}
