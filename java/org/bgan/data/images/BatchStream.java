@@ -24,9 +24,6 @@ public final class BatchStream implements AutoCloseable {
   private volatile boolean closed;
   private long nextIndex;
   private Throwable failure;
-  // producer-side cache of the current epoch's permutation
-  private long permEpoch = -1;
-  private int[] perm;
 
   public BatchStream(ImageDataset ds, int batchSize, long seed, long firstBatch, int prefetch) {
     if (batchSize < 1) {
@@ -51,27 +48,47 @@ public final class BatchStream implements AutoCloseable {
     producer.start();
   }
 
-  /** The example indices of batch k (a pure function of the dataset size, batch size, seed and k). */
-  int[] indices(long k) {
-    int n = ds.size();
+  /** Permutations of one epoch at a time, for one thread. */
+  private static final class Order {
+    private final int n;
+    private final long seed;
+    private long epoch = -1;
+    private int[] perm;
+
+    Order(int n, long seed) {
+      this.n = n;
+      this.seed = seed;
+    }
+
+    int at(long pos) {
+      long e = pos / n;
+      if (e != epoch) {
+        perm = Rng.permutation(n, Rng.mix(seed, e));
+        epoch = e;
+      }
+      return perm[(int) (pos % n)];
+    }
+  }
+
+  /** The example indices of batch k: a pure function of the dataset size, batch size, seed and k. */
+  static int[] indices(int n, int batchSize, long seed, long k) {
+    return indices(new Order(n, seed), batchSize, k);
+  }
+
+  private static int[] indices(Order order, int batchSize, long k) {
     int[] out = new int[batchSize];
     for (int j = 0; j < batchSize; j++) {
-      long pos = k * batchSize + j;
-      long epoch = pos / n;
-      if (epoch != permEpoch) {
-        perm = Rng.permutation(n, Rng.mix(seed, epoch));
-        permEpoch = epoch;
-      }
-      out[j] = perm[(int) (pos % n)];
+      out[j] = order.at(k * batchSize + j);
     }
     return out;
   }
 
   private void produce(long first) {
     int per = ds.height() * ds.width() * ds.channels();
+    Order order = new Order(ds.size(), seed);
     try {
       for (long k = first; !closed; k++) {
-        int[] idx = indices(k);
+        int[] idx = indices(order, batchSize, k);
         float[] batch = new float[batchSize * per];
         for (int j = 0; j < batchSize; j++) {
           ds.copyTo(idx[j], batch, j * per);
