@@ -63,7 +63,8 @@ final class FolderImages {
       }
     }
     if (!bad.isEmpty()) {
-      throw badFiles(dir, bad, "are not images (extensions read: " + String.join(", ", exts) + ")");
+      throw badFiles(dir, bad, bad.size() == 1 ? "is not an image" : "are not images",
+          " (extensions read: " + String.join(", ", exts) + ")");
     }
     int n = limit > 0 ? Math.min(limit, files.size()) : files.size();
     ByteImages out = new ByteImages(n, size, size, 3);
@@ -108,14 +109,14 @@ final class FolderImages {
       }
     }
     if (!bad.isEmpty()) {
-      throw badFiles(dir, bad, "cannot be decoded");
+      throw badFiles(dir, bad, "cannot be decoded", "");
     }
     return out.describedAs("FOLDER " + dir + ": " + n + " x " + size + "x" + size + "x3 (centre-cropped, resized)");
   }
 
-  private static UserException badFiles(Path dir, List<String> bad, String what) {
+  private static UserException badFiles(Path dir, List<String> bad, String what, String note) {
     StringBuilder sb = new StringBuilder("data.images.path: " + dir + ": " + bad.size()
-        + (bad.size() == 1 ? " file " : " files ") + what + " (remove or move them): ");
+        + (bad.size() == 1 ? " file " : " files ") + what + note + "; remove or move them: ");
     sb.append(String.join(", ", bad.subList(0, Math.min(MAX_LISTED, bad.size()))));
     if (bad.size() > MAX_LISTED) {
       sb.append(", ... and ").append(bad.size() - MAX_LISTED).append(" more");

@@ -96,7 +96,7 @@ class FolderImagesTest {
         java.nio.file.StandardOpenOption.CREATE_NEW);
     assertThatThrownBy(() -> ImageDatasets.open(cfg(Images.Format.FOLDER, dir).setSize(8).build(), 0))
         .isInstanceOf(UserException.class)
-        .hasMessageContaining("1 file are not images")
+        .hasMessageContaining("1 file is not an image")
         .hasMessageContaining("sub/notes.txt");
     Files.delete(dir.resolve("sub/notes.txt"));
     for (int k = 0; k < 12; k++) {
