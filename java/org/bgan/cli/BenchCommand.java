@@ -9,6 +9,11 @@ import org.apache.commons.cli.Options;
 import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.data.DataSources;
+import org.bgan.data.FedImages;
+import org.bgan.data.RealSource;
+import org.bgan.data.images.BatchStream;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 import org.bgan.train.TrainGraph;
 import org.bgan.train.Trainer;
 import org.bgan.util.UserException;
@@ -28,14 +33,17 @@ final class BenchCommand extends Command {
 
   @Override
   String synopsis() {
-    return "[--disc gan,bgan,mbgan] [--threads 1,2] [--reuse on|off] [--iters 50] [--warmup 5] [--rounds 3]";
+    return "[--workload mlp2d|dcgan28|sncnn32] [--disc gan,bgan,mbgan] [--threads 1,2] [--reuse on|off] [--iters N] [--warmup N] [--rounds 3]";
   }
 
   @Override
   String description() {
     return String.join("\n",
-        "Benchmark training throughput on the 2-D grid with the paper's MLPs (3x512 ReLU), batch 100,",
-        "5 D steps + 1 G step per iteration (the PyTorch peer's workload mlp2d). For each discriminator",
+        "Benchmark training throughput on the PyTorch peer's workloads: mlp2d (the 2-D grid with the paper's",
+        "MLPs, 3x512 ReLU, batch 100, 5 D steps + 1 G step per iteration; the default), dcgan28 (28x28x1",
+        "DCGAN-sized G/D, width 64, z 128, batch 64, 1 D step + 1 G step) and sncnn32 (Miyato's standard CNN",
+        "on 32x32x3, batch 64, 1 + 1), the image workloads on a pool of 8 random batches as the peer does.",
+        "For each discriminator",
         "kind and thread count prints: iters_per_s (full iterations), d_steps_per_s (D steps alone) and",
         "g_steps_per_s (G steps alone), each the median over --rounds timed rounds. TensorFlow's intra- and",
         "inter-op pools are both set to the thread count. Not a test: numbers depend on the machine.");
@@ -44,11 +52,12 @@ final class BenchCommand extends Command {
   @Override
   Options options() {
     Options o = new Options();
+    o.addOption(Option.builder().longOpt("workload").hasArg().desc("mlp2d (default), dcgan28 or sncnn32").build());
     o.addOption(Option.builder().longOpt("disc").hasArg().desc("comma list of gan, bgan, mbgan (default all)").build());
     o.addOption(Option.builder().longOpt("threads").hasArg().desc("comma list of thread counts (default 1,2)").build());
-    o.addOption(Option.builder().longOpt("reuse").hasArg().desc("bgan/mbgan sample reuse m_(1-beta): on or off (default on)").build());
-    o.addOption(Option.builder().longOpt("iters").hasArg().desc("timed iterations per round (default 50)").build());
-    o.addOption(Option.builder().longOpt("warmup").hasArg().desc("untimed iterations (default 5)").build());
+    o.addOption(Option.builder().longOpt("reuse").hasArg().desc("bgan/mbgan sample reuse m_(1-beta): on or off (default on for mlp2d, off for the image workloads, as the peer)").build());
+    o.addOption(Option.builder().longOpt("iters").hasArg().desc("timed iterations per round (default: mlp2d 50, dcgan28 20, sncnn32 10)").build());
+    o.addOption(Option.builder().longOpt("warmup").hasArg().desc("untimed iterations (default: mlp2d 5, dcgan28 3, sncnn32 2)").build());
     o.addOption(Option.builder().longOpt("rounds").hasArg().desc("timed rounds; medians are reported (default 3)").build());
     o.addOption(Option.builder().longOpt("gamma").hasArg().desc("batch smoothing gamma (default 0.5, as the peer)").build());
     o.addOption(Option.builder().longOpt("trace").desc("instead of timing: trace --iters D steps per kind with TensorFlow's step stats"
@@ -77,22 +86,44 @@ final class BenchCommand extends Command {
         throw new UserException("--threads: '" + t + "' is not a positive whole number");
       }
     }
-    String reuse = cl.getOptionValue("reuse", "on");
+    String workload = cl.getOptionValue("workload", "mlp2d");
+    if (!List.of("mlp2d", "dcgan28", "sncnn32").contains(workload)) {
+      throw new UserException("--workload: unknown workload '" + workload + "' (mlp2d, dcgan28, sncnn32)");
+    }
+    boolean mlp = workload.equals("mlp2d");
+    String reuse = cl.getOptionValue("reuse", mlp ? "on" : "off");
     if (!reuse.equals("on") && !reuse.equals("off")) {
       throw new UserException("--reuse must be on or off, got '" + reuse + "'");
     }
-    int iters = (int) longOpt(cl, "iters", 50, 1);
-    int warmup = (int) longOpt(cl, "warmup", 5, 0);
+    int iters = (int) longOpt(cl, "iters", mlp ? 50 : workload.equals("dcgan28") ? 20 : 10, 1);
+    int warmup = (int) longOpt(cl, "warmup", mlp ? 5 : workload.equals("dcgan28") ? 3 : 2, 0);
     int rounds = (int) longOpt(cl, "rounds", 3, 1);
     String gamma = cl.getOptionValue("gamma", "0.5");
-    System.out.println("# bgan bench: workload=mlp2d batch=100 ndisc=5 java=" + System.getProperty("java.version")
-        + " nproc=" + Runtime.getRuntime().availableProcessors());
+    int batch = mlp ? 100 : 64;
+    int nDisc = mlp ? 5 : 1;
+    System.out.println("# bgan bench: workload=" + workload + " batch=" + batch + " ndisc=" + nDisc + " java="
+        + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors());
     for (int t : threads) {
       for (String d : discs) {
         Experiment.Builder b = ExperimentConfigs.parse(DemoCommand.presetText(), DemoCommand.PRESET);
-        for (String s : List.of("loss=" + d.toUpperCase(), "mixing.gamma=" + gamma, "mixing.reuse=" + reuse.equals("on"),
-            "train.intra_op_threads=" + t, "train.inter_op_threads=" + t, "train.batch_size=100", "train.n_disc=5",
-            "generator.hidden=512,512,512", "discriminator.hidden=512,512,512")) {
+        List<String> sets = new ArrayList<>(List.of("loss=" + d.toUpperCase(), "mixing.gamma=" + gamma,
+            "mixing.reuse=" + reuse.equals("on"), "train.intra_op_threads=" + t, "train.inter_op_threads=" + t,
+            "train.batch_size=" + batch, "train.n_disc=" + nDisc));
+        if (mlp) {
+          sets.addAll(List.of("generator.hidden=512,512,512", "discriminator.hidden=512,512,512"));
+        } else {
+          b.clearGenerator().clearDiscriminator();
+          boolean dc = workload.equals("dcgan28");
+          b.getDataBuilder().setImages(org.bgan.config.proto.Images.newBuilder()
+              .setFormat(org.bgan.config.proto.Images.Format.RANDOM).setSize(dc ? 28 : 32).setChannels(dc ? 1 : 3)
+              .setRandomExamples(8 * batch));
+          String arch = dc ? "DCGAN" : "SNCNN";
+          sets.addAll(List.of("generator.arch=" + arch, "discriminator.arch=" + arch, "generator.z_dim=128",
+              "generator.width=64", "discriminator.width=64", "g_optimizer.learning_rate=0.0002",
+              "g_optimizer.beta1=0.5", "d_optimizer.learning_rate=0.0002", "d_optimizer.beta1=0.5",
+              "eval.grid_samples=4"));
+        }
+        for (String s : sets) {
           ExperimentConfigs.applyOverride(b, s);
         }
         Experiment cfg = b.build();
@@ -104,36 +135,39 @@ final class BenchCommand extends Command {
         double[] it = new double[rounds];
         double[] ds = new double[rounds];
         double[] gs = new double[rounds];
+        int dIters = Math.max(iters, 5) * nDisc;
         try (Graph g = new Graph()) {
-          TrainGraph tg = TrainGraph.build(g, cfg, DataSources.create(cfg.getData()));
-          try (Session s = new Session(g, Trainer.sessionConfig(t, t))) {
+          RealSource data = DataSources.create(cfg.getData());
+          TrainGraph tg = TrainGraph.build(g, cfg, data);
+          try (Session s = new Session(g, Trainer.sessionConfig(t, t)); Pool pool = new Pool(tg, data, batch)) {
             s.initialize();
             long[] counter = {0};
             for (int w = 0; w < warmup; w++) {
-              iteration(s, tg, counter);
+              iteration(s, tg, counter, nDisc, pool);
             }
             for (int r = 0; r < rounds; r++) {
               long t0 = System.nanoTime();
               for (int i = 0; i < iters; i++) {
-                iteration(s, tg, counter);
+                iteration(s, tg, counter, nDisc, pool);
               }
               it[r] = iters / ((System.nanoTime() - t0) / 1e9);
               t0 = System.nanoTime();
-              for (int i = 0; i < iters * 5; i++) {
-                step(s, tg, tg.dTrain, counter);
+              for (int i = 0; i < dIters; i++) {
+                step(s, tg, tg.dTrain, counter, pool);
               }
-              ds[r] = iters * 5 / ((System.nanoTime() - t0) / 1e9);
+              ds[r] = dIters / ((System.nanoTime() - t0) / 1e9);
               t0 = System.nanoTime();
               for (int i = 0; i < iters; i++) {
-                step(s, tg, tg.gTrain, counter);
+                step(s, tg, tg.gTrain, counter, pool);
               }
               gs[r] = iters / ((System.nanoTime() - t0) / 1e9);
             }
           }
         }
-        System.out.printf("workload=mlp2d threads=%d batch=100 iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=5 "
-            + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", t, median(it), 6 * median(it), d,
-            median(ds), median(gs), d.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0), iters, rounds);
+        System.out.printf("workload=%s threads=%d batch=%d iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=%d "
+            + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", workload, t, batch, median(it),
+            (nDisc + 1) * median(it), d, nDisc, median(ds), median(gs), d.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0),
+            iters, rounds);
         System.out.flush();
       }
     }
@@ -143,18 +177,21 @@ final class BenchCommand extends Command {
   /** Op time per D step by op type, from TensorFlow's step stats (software trace). */
   private static void trace(Experiment cfg, String disc, int threads, int warmup, int iters) {
     try (Graph g = new Graph()) {
-      TrainGraph tg = TrainGraph.build(g, cfg, DataSources.create(cfg.getData()));
+      RealSource data = DataSources.create(cfg.getData());
+      TrainGraph tg = TrainGraph.build(g, cfg, data);
       java.util.Map<String, String> typeOf = new java.util.HashMap<>();
       g.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
       java.util.Map<String, Long> byType = new java.util.HashMap<>();
       long total = 0;
-      try (Session s = new Session(g, Trainer.sessionConfig(threads, threads))) {
+      try (Session s = new Session(g, Trainer.sessionConfig(threads, threads)); Pool pool = new Pool(tg, data, cfg.getTrain().getBatchSize())) {
         s.initialize();
         var opts = org.tensorflow.proto.RunOptions.newBuilder()
             .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.SOFTWARE_TRACE).build();
         for (int i = 0; i < warmup + iters; i++) {
+          Session.Runner runner = s.runner();
+          pool.feed(runner, tg);
           try (TInt64 seed = TInt64.vectorOf(0, i);
-              org.tensorflow.Result r = s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.dTrain).setOptions(opts)
+              org.tensorflow.Result r = runner.feed(tg.model.stepSeed(), seed).addTarget(tg.dTrain).setOptions(opts)
                   .runAndFetchMetadata()) {
             if (i < warmup) {
               continue;
@@ -175,16 +212,46 @@ final class BenchCommand extends Command {
     }
   }
 
-  private static void iteration(Session s, TrainGraph tg, long[] counter) {
-    for (int k = 0; k < 5; k++) {
-      step(s, tg, tg.dTrain, counter);
+  /** For fed (image) data: the peer's pool of 8 real batches, used in turn. */
+  private static final class Pool implements AutoCloseable {
+    final List<TFloat32> batches = new ArrayList<>();
+    int next;
+
+    Pool(TrainGraph tg, RealSource data, int batch) {
+      if (data instanceof FedImages fi) {
+        try (BatchStream st = new BatchStream(fi.dataset(), batch, 0, 0, 1)) {
+          for (int i = 0; i < 8; i++) {
+            batches.add(TFloat32.tensorOf(tg.model.realBatch().shape(), DataBuffers.of(st.next(), true, false)));
+          }
+        }
+      }
     }
-    step(s, tg, tg.gTrain, counter);
+
+    void feed(Session.Runner r, TrainGraph tg) {
+      if (!batches.isEmpty()) {
+        r.feed(tg.model.realBatch(), batches.get(next));
+        next = (next + 1) % batches.size();
+      }
+    }
+
+    @Override
+    public void close() {
+      batches.forEach(TFloat32::close);
+    }
   }
 
-  private static void step(Session s, TrainGraph tg, org.tensorflow.op.Op op, long[] counter) {
+  private static void iteration(Session s, TrainGraph tg, long[] counter, int nDisc, Pool pool) {
+    for (int k = 0; k < nDisc; k++) {
+      step(s, tg, tg.dTrain, counter, pool);
+    }
+    step(s, tg, tg.gTrain, counter, pool);
+  }
+
+  private static void step(Session s, TrainGraph tg, org.tensorflow.op.Op op, long[] counter, Pool pool) {
     try (TInt64 seed = TInt64.vectorOf(0, counter[0]++)) {
-      s.runner().feed(tg.model.stepSeed(), seed).addTarget(op).run();
+      Session.Runner r = s.runner().feed(tg.model.stepSeed(), seed).addTarget(op);
+      pool.feed(r, tg);
+      r.run();
     }
   }
 

@@ -1,0 +1,144 @@
+package org.bgan.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bgan.config.ExperimentConfigs;
+import org.bgan.config.proto.Experiment;
+import org.bgan.testing.Tf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint8;
+
+/** Image GANs through the trainer: fed batches, sample grids, resume, export with images, the full-size presets. */
+class ImageTrainingTest {
+  @TempDir
+  Path tmp;
+
+  private static Trainer.Options quiet(boolean resume) {
+    return new Trainer.Options(resume, new PrintStream(java.io.OutputStream.nullOutputStream()), false);
+  }
+
+  private Experiment tiny(String loss, Path out, long steps, String... extra) {
+    Experiment.Builder b = ExperimentConfigs.parse("""
+        name: "img"
+        data { images { format: RANDOM size: 12 channels: 3 random_examples: 40 } }
+        generator { arch: DCGAN z_dim: 8 width: 4 }
+        discriminator { arch: DCGAN width: 4 spectral_norm: true }
+        mixing { gamma: 0.3 reuse: true }
+        train { batch_size: 8 n_disc: 2 checkpoint_every: 3 summary_every: 1 sample_every: 3
+                intra_op_threads: 1 inter_op_threads: 1 }
+        eval { grid_samples: 9 }
+        """, "test");
+    List<String> sets = new ArrayList<>(List.of("loss=" + loss, "train.steps=" + steps, "train.output_dir=" + out,
+        "train.export_dir=" + tmp.resolve("sm")));
+    sets.addAll(List.of(extra));
+    for (String s : sets) {
+      ExperimentConfigs.applyOverride(b, s);
+    }
+    Experiment e = b.build();
+    ExperimentConfigs.validate(e);
+    return e;
+  }
+
+  @Test
+  void imageRunEndToEndThroughExportAndReload() throws Exception {
+    Path run = tmp.resolve("run");
+    Trainer.Result r = Trainer.run(tiny("BGAN", run, 6), quiet(false));
+    assertThat(r.exitCode()).isZero();
+    assertThat(run.resolve("samples/step-000000003.png")).isRegularFile();
+    assertThat(run.resolve("samples/step-000000006.png")).isRegularFile();
+    var grid = javax.imageio.ImageIO.read(run.resolve("samples/step-000000006.png").toFile());
+    assertThat(grid.getWidth()).isEqualTo(3 * 13 + 1);  // 3 x 3 grid of 12 px images, 1 px padding
+    assertThat(Files.readAllLines(run.resolve("losses.csv"))).hasSize(1 + 6).first().isEqualTo("step,d_loss,g_loss");
+    try (var s = Files.list(run.resolve("tb"))) {
+      Path events = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).findFirst().orElseThrow();
+      // The image summary is a PNG-encoded TensorBoard image under the tag "samples".
+      assertThat(new String(Files.readAllBytes(events), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("samples").contains("PNG");
+    }
+    assertThat(r.savedModel()).isEqualTo(tmp.resolve("sm/1"));
+    try (SavedModelBundle b = SavedModelBundle.load(r.savedModel().toString(), "serve")) {
+      float[] z = Tf.randn(3 * 8, 5, 1.0);
+      try (TFloat32 zt = TFloat32.tensorOf(Shape.of(3, 8), DataBuffers.of(z));
+          TFloat32 z1 = TFloat32.tensorOf(Shape.of(1, 8), DataBuffers.of(java.util.Arrays.copyOf(z, 8)));
+          var out = b.function("serving_default").call(Map.of("z", zt));
+          var one = b.function("serving_default").call(Map.of("z", z1))) {
+        TFloat32 samples = (TFloat32) out.get("samples").orElseThrow();
+        TUint8 images = (TUint8) out.get("images").orElseThrow();
+        assertThat(samples.shape()).isEqualTo(Shape.of(3, 12, 12, 3));
+        assertThat(images.shape()).isEqualTo(Shape.of(3, 12, 12, 3));
+        float[] v = new float[(int) samples.size()];
+        samples.copyTo(DataBuffers.of(v, false, false));
+        byte[] px = new byte[(int) images.size()];
+        images.copyTo(DataBuffers.of(px, false, false));
+        for (int i = 0; i < v.length; i++) {
+          assertThat(v[i]).isBetween(-1f, 1f);
+          assertThat(px[i] & 0xff).isEqualTo(Math.round((v[i] + 1f) * 127.5f));
+        }
+        // Inference uses the batch-norm running averages: a sample does not depend on its batch.
+        float[] v1 = new float[12 * 12 * 3];
+        ((TFloat32) one.get("samples").orElseThrow()).copyTo(DataBuffers.of(v1, false, false));
+        for (int i = 0; i < v1.length; i++) {
+          assertThat(v1[i]).isCloseTo(v[i], org.assertj.core.api.Assertions.within(1e-5f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void resumedImageRunSeesTheSameBatchesAsAnUninterruptedOne() throws Exception {
+    Path full = tmp.resolve("full");
+    Path part = tmp.resolve("part");
+    assertThat(Trainer.run(tiny("MBGAN", full, 6), quiet(false)).exitCode()).isZero();
+    assertThat(Trainer.run(tiny("MBGAN", part, 3), quiet(false)).exitCode()).isZero();
+    assertThat(Trainer.run(tiny("MBGAN", part, 6), quiet(true)).exitCode()).isZero();
+    List<String> a = Files.readAllLines(full.resolve("losses.csv"));
+    List<String> b = Files.readAllLines(part.resolve("losses.csv"));
+    assertThat(b).hasSameSizeAs(a);
+    for (int i = 1; i < a.size(); i++) {
+      String[] x = a.get(i).split(",");
+      String[] y = b.get(i).split(",");
+      assertThat(y[0]).isEqualTo(x[0]);
+      for (int k = 1; k < 3; k++) {
+        // TF's CPU kernels are not bitwise reproducible across sessions (~1e-6 relative).
+        assertThat(Double.parseDouble(y[k])).as("row %d col %d", i, k)
+            .isCloseTo(Double.parseDouble(x[k]), org.assertj.core.api.Assertions.within(1e-4 + 1e-4 * Math.abs(Double.parseDouble(x[k]))));
+      }
+    }
+  }
+
+  @Test
+  void standardGanOnImagesTrainsToo() throws Exception {
+    Trainer.Result r = Trainer.run(tiny("GAN", tmp.resolve("gan"), 2, "train.export=false"), quiet(false));
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.savedModel()).isNull();
+  }
+
+  @Test
+  void fullSizeCifar10PresetsBuildAndRunOnRandomDataOfTheRightShape() throws Exception {
+    for (String preset : List.of("cifar10_sncnn_mbgan", "cifar10_sncnn_sngan")) {
+      Experiment.Builder b = ExperimentConfigs.load(Path.of("graphs", preset + ".pbtxt"), List.of()).toBuilder();
+      b.getDataBuilder().setImages(org.bgan.config.proto.Images.newBuilder()
+          .setFormat(org.bgan.config.proto.Images.Format.RANDOM).setSize(32).setChannels(3).setRandomExamples(128));
+      for (String s : List.of("train.steps=2", "train.output_dir=" + tmp.resolve(preset), "train.export=false",
+          "train.sample_every=0", "eval.grid_samples=4")) {
+        ExperimentConfigs.applyOverride(b, s);
+      }
+      Experiment cfg = b.build();
+      ExperimentConfigs.validate(cfg);
+      Trainer.Result r = Trainer.run(cfg, quiet(false));
+      assertThat(r.exitCode()).as(preset).isZero();
+      assertThat(r.step()).isEqualTo(2);
+      assertThat(tmp.resolve(preset).resolve("samples/step-000000002.png")).isRegularFile();
+    }
+  }
+}
