@@ -39,7 +39,10 @@ public final class Conv2D {
     Ops s = tf.withSubScope(name);
     Operand<TFloat32> w = sn == null ? kernel : sn.normalized(s, phase);
     Operand<TFloat32> y = conv(s, x, w, stride);
-    return bias == null ? y : s.nn.biasAdd(y, bias);
+    // A broadcasting Add rather than BiasAdd: TF 2.16's remapper fails on training graphs where
+    // Conv2D + BiasAdd + LeakyRelu is fused while LeakyReluGrad still reads the BiasAdd output
+    // ("fanout ... exist for missing node"), and then skips its other fusions too.
+    return bias == null ? y : s.math.add(y, bias);
   }
 
   static Operand<TFloat32> conv(Ops s, Operand<TFloat32> x, Operand<TFloat32> w, int stride) {

@@ -1,0 +1,312 @@
+package org.bgan.study;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import com.google.protobuf.TextFormat;
+import org.bgan.config.ExperimentConfigs;
+import org.bgan.config.proto.Arm;
+import org.bgan.config.proto.Experiment;
+import org.bgan.config.proto.Study;
+import org.bgan.eval.LinePlot;
+import org.bgan.train.Checkpoints;
+import org.bgan.train.Trainer;
+import org.bgan.util.AtomicFiles;
+import org.bgan.util.Json;
+import org.bgan.util.UserException;
+
+/**
+ * Runs a {@link Study}: every arm × seed as its own training run under
+ * {@code <output>/<arm>/seed-<s>}, one after another. A run with a {@code metrics.json} is done and
+ * skipped; one with checkpoints but no metrics was interrupted and resumes from its latest
+ * checkpoint (the trainer makes that equal to an uninterrupted run), so killing a study and starting
+ * it again finishes the same grid. Then writes {@code results.json}, {@code results.md} (for 2-D data
+ * the SPEC §7 figures as mean ± standard error over seeds) and {@code losses.png} (generator and
+ * discriminator loss against the step per arm, averaged over seeds: the paper's Fig. 2 for a γ sweep).
+ */
+public final class StudyRunner {
+  private StudyRunner() {}
+
+  /** Loads and validates a study file. */
+  public static Study load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new UserException("study file not found: " + file);
+    } catch (IOException e) {
+      throw new UserException("cannot read study file " + file + ": " + e.getMessage());
+    }
+    Study.Builder b = Study.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, b);
+    } catch (TextFormat.ParseException e) {
+      throw new UserException(file + ":" + e.getMessage());
+    }
+    Study s = b.build();
+    if (!s.getName().matches("[A-Za-z0-9._-]+")) {
+      throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+    if (s.getArmCount() == 0) {
+      throw new UserException(file + ": a study needs at least one 'arm { name: ... preset: ... }'");
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Arm a : s.getArmList()) {
+      if (!a.getName().matches("[A-Za-z0-9._-]+")) {
+        throw new UserException(file + ": arm name '" + a.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+      }
+      if (!names.add(a.getName())) {
+        throw new UserException(file + ": two arms are named '" + a.getName() + "'");
+      }
+      if (a.getPreset().isEmpty()) {
+        throw new UserException(file + ": arm '" + a.getName() + "' has no preset");
+      }
+    }
+    return s;
+  }
+
+  /** The study's output directory. */
+  public static Path outputDir(Study s) {
+    return Path.of(s.getOutputDir().isEmpty() ? "runs/studies/" + s.getName() : s.getOutputDir());
+  }
+
+  public static List<Long> seeds(Study s) {
+    return s.getSeedsCount() == 0 ? List.of(0L) : s.getSeedsList();
+  }
+
+  /** The experiment of one arm and seed, with its run directory; validated (bad presets fail before anything runs). */
+  public static Experiment experiment(Path studyFile, Study s, Arm a, long seed) {
+    Path preset = Path.of(a.getPreset());
+    if (!preset.isAbsolute()) {
+      Path dir = studyFile.toAbsolutePath().getParent();
+      preset = dir.resolve(preset);
+    }
+    List<String> sets = new ArrayList<>(s.getSetList());
+    sets.addAll(a.getSetList());
+    Path run = outputDir(s).resolve(a.getName()).resolve("seed-" + seed);
+    sets.add("train.seed=" + seed);
+    sets.add("train.output_dir=" + run);
+    sets.add("train.export=false");
+    try {
+      return ExperimentConfigs.load(preset, sets);
+    } catch (UserException e) {
+      throw new UserException("study arm '" + a.getName() + "': " + e.getMessage());
+    }
+  }
+
+  /** Runs what is not done yet; returns 0, or the first failing run's exit code. */
+  public static int run(Path studyFile, Study s, PrintStream log, boolean tty) throws IOException {
+    List<Experiment> all = new ArrayList<>();
+    for (Arm a : s.getArmList()) {
+      for (long seed : seeds(s)) {
+        all.add(experiment(studyFile, s, a, seed));
+      }
+    }
+    Path out = outputDir(s);
+    AtomicFiles.ensureWritableDir(out, "study output directory");
+    int k = 0;
+    for (Experiment e : all) {
+      k++;
+      Path runDir = ExperimentConfigs.outputDir(e);
+      if (Files.isRegularFile(runDir.resolve("metrics.json"))) {
+        log.printf("[%d/%d] %s: done%n", k, all.size(), runDir);
+        continue;
+      }
+      boolean resume = Checkpoints.latest(runDir).isPresent();
+      log.printf("[%d/%d] %s: %s%n", k, all.size(), runDir, resume ? "resuming" : "starting");
+      Trainer.Result r = Trainer.run(e, new Trainer.Options(resume, log, tty));
+      if (r.exitCode() != 0) {
+        // A diverged run is a result too: recorded, and the study goes on.
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", e.getName());
+        m.put("seed", e.getTrain().getSeed());
+        m.put("diverged", r.message());
+        AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(m));
+        log.println(r.message());
+      }
+    }
+    summarize(s, out);
+    return 0;
+  }
+
+  /** Writes results.json, results.md and losses.png from the runs present. */
+  public static void summarize(Study s, Path out) throws IOException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    StringBuilder md = new StringBuilder();
+    md.append("# ").append(s.getTitle().isEmpty() ? s.getName() : s.getTitle()).append("\n\n");
+    md.append("| method | seeds done | modes captured | high-quality % | reverse KL | final d_loss | final g_loss | it/s |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    List<LinePlot.Series> gCurves = new ArrayList<>();
+    List<LinePlot.Series> dCurves = new ArrayList<>();
+    for (Arm a : s.getArmList()) {
+      List<Double> modes = new ArrayList<>();
+      List<Double> hq = new ArrayList<>();
+      List<Double> kl = new ArrayList<>();
+      List<Double> dl = new ArrayList<>();
+      List<Double> gl = new ArrayList<>();
+      List<Double> ips = new ArrayList<>();
+      int diverged = 0;
+      List<double[][]> losses = new ArrayList<>();
+      for (long seed : seeds(s)) {
+        Path run = out.resolve(a.getName()).resolve("seed-" + seed);
+        Path mf = run.resolve("metrics.json");
+        if (!Files.isRegularFile(mf)) {
+          continue;
+        }
+        String m = Files.readString(mf, StandardCharsets.UTF_8);
+        if (m.contains("\"diverged\"")) {
+          diverged++;
+          continue;
+        }
+        num(m, "modes_captured").ifPresent(modes::add);
+        num(m, "high_quality_percent").ifPresent(hq::add);
+        num(m, "reverse_kl").ifPresent(kl::add);
+        num(m, "final_d_loss").ifPresent(dl::add);
+        num(m, "final_g_loss").ifPresent(gl::add);
+        num(m, "iters_per_second").ifPresent(ips::add);
+        Path lf = run.resolve("losses.csv");
+        if (Files.isRegularFile(lf)) {
+          losses.add(readLosses(lf));
+        }
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("method", a.getName());
+      row.put("preset", a.getPreset());
+      row.put("seeds_done", dl.size());
+      row.put("diverged", diverged);
+      putStat(row, "modes_captured", modes);
+      putStat(row, "high_quality_percent", hq);
+      putStat(row, "reverse_kl", kl);
+      putStat(row, "final_d_loss", dl);
+      putStat(row, "final_g_loss", gl);
+      putStat(row, "iters_per_second", ips);
+      rows.add(row);
+      md.append(String.format(Locale.ROOT, "| %s | %d%s | %s | %s | %s | %s | %s | %s |%n", a.getName(), dl.size(),
+          diverged > 0 ? " (+" + diverged + " diverged)" : "", pm(modes, 1), pm(hq, 1), pm(kl, 3), pm(dl, 3), pm(gl, 3),
+          pm(ips, 1)));
+      double[][] mean = meanCurve(losses);
+      if (mean != null) {
+        dCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[1]));
+        gCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[2]));
+      }
+    }
+    md.append("\nMean ± standard error over the seeds done. Losses averaged over seeds per logged step.\n");
+    Map<String, Object> res = new LinkedHashMap<>();
+    res.put("study", s.getName());
+    res.put("seeds", seeds(s));
+    res.put("rows", rows);
+    AtomicFiles.writeString(out.resolve("results.json"), Json.write(res));
+    AtomicFiles.writeString(out.resolve("results.md"), md.toString());
+    String title = s.getTitle().isEmpty() ? s.getName() : s.getTitle();
+    if (!gCurves.isEmpty()) {
+      LinePlot.write(out.resolve("g_loss.png"), title + ": generator loss", "step", "g_loss", smooth(gCurves));
+      LinePlot.write(out.resolve("d_loss.png"), title + ": discriminator loss", "step", "d_loss", smooth(dCurves));
+    }
+  }
+
+  /** A moving average over 9 logged points, so the curves of a noisy minibatch loss can be compared. */
+  private static List<LinePlot.Series> smooth(List<LinePlot.Series> in) {
+    List<LinePlot.Series> out = new ArrayList<>();
+    for (LinePlot.Series s : in) {
+      double[] y = new double[s.y().length];
+      for (int i = 0; i < y.length; i++) {
+        int lo = Math.max(0, i - 4);
+        int hi = Math.min(y.length - 1, i + 4);
+        double sum = 0;
+        for (int j = lo; j <= hi; j++) {
+          sum += s.y()[j];
+        }
+        y[i] = sum / (hi - lo + 1);
+      }
+      out.add(new LinePlot.Series(s.name(), s.x(), y));
+    }
+    return out;
+  }
+
+  static double[][] readLosses(Path f) throws IOException {
+    List<double[]> rows = new ArrayList<>();
+    for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      String[] p = l.split(",");
+      if (p.length == 3 && !l.startsWith("step")) {
+        try {
+          rows.add(new double[] {Double.parseDouble(p[0]), Double.parseDouble(p[1]), Double.parseDouble(p[2])});
+        } catch (NumberFormatException e) {
+          // skipped
+        }
+      }
+    }
+    double[][] out = new double[3][rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      for (int k = 0; k < 3; k++) {
+        out[k][i] = rows.get(i)[k];
+      }
+    }
+    return out;
+  }
+
+  /** Mean over runs at the steps all of them logged (the shortest run's length). */
+  static double[][] meanCurve(List<double[][]> runs) {
+    if (runs.isEmpty()) {
+      return null;
+    }
+    int n = runs.stream().mapToInt(r -> r[0].length).min().getAsInt();
+    double[][] out = new double[3][n];
+    for (int i = 0; i < n; i++) {
+      out[0][i] = runs.get(0)[0][i];
+      for (double[][] r : runs) {
+        out[1][i] += r[1][i] / runs.size();
+        out[2][i] += r[2][i] / runs.size();
+      }
+    }
+    return out;
+  }
+
+  private static java.util.Optional<Double> num(String json, String key) {
+    var m = java.util.regex.Pattern.compile("\"" + key + "\": (-?[0-9.eE+-]+|NaN)").matcher(json);
+    return m.find() ? java.util.Optional.of(Double.parseDouble(m.group(1))) : java.util.Optional.empty();
+  }
+
+  private static void putStat(Map<String, Object> row, String key, List<Double> v) {
+    if (v.isEmpty()) {
+      return;
+    }
+    Map<String, Object> st = new LinkedHashMap<>();
+    st.put("mean", mean(v));
+    st.put("se", se(v));
+    st.put("values", v);
+    row.put(key, st);
+  }
+
+  static double mean(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).sum() / v.size();
+  }
+
+  /** Standard error of the mean: sample standard deviation (n − 1) / sqrt(n); 0 for one value. */
+  static double se(List<Double> v) {
+    if (v.size() < 2) {
+      return 0;
+    }
+    double m = mean(v);
+    double ss = 0;
+    for (double x : v) {
+      ss += (x - m) * (x - m);
+    }
+    return Math.sqrt(ss / (v.size() - 1)) / Math.sqrt(v.size());
+  }
+
+  private static String pm(List<Double> v, int digits) {
+    if (v.isEmpty()) {
+      return "–";
+    }
+    String f = "%." + digits + "f";
+    return String.format(Locale.ROOT, f + " ± " + f, mean(v), se(v));
+  }
+}
