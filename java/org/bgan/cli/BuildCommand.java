@@ -28,7 +28,8 @@ final class BuildCommand extends Command {
   @Override
   String description() {
     return String.join("\n",
-        "Build the training graph of a config and write it as a GraphDef for inspection, without training.",
+        "Build the training graph of a config and write it as a GraphDef for inspection, without training",
+        "(image data is not read: real batches are a placeholder, real_batch, of the configured shape).",
         "Default output: <run directory>/graph.pb (binary); --text writes protobuf text format instead.",
         "Ops are grouped in name scopes: generator/, discriminator/, d_step/ and g_step/ (with BatchRho,",
         "MixingRatio, MixingMask, MixBatch blocks), d_optimizer/, g_optimizer/, summaries/, eval/.",
@@ -57,7 +58,7 @@ final class BuildCommand extends Command {
       throw new UserException("--out " + out + " is a directory; give a file name");
     }
     try (Graph g = new Graph()) {
-      TrainGraph tg = TrainGraph.build(g, cfg, DataSources.create(cfg.getData()));
+      TrainGraph tg = TrainGraph.build(g, cfg, DataSources.forGraph(cfg.getData()));
       GraphDef def = g.toGraphDef();
       if (cl.hasOption("text")) {
         AtomicFiles.writeString(out, com.google.protobuf.TextFormat.printer().printToString(def));

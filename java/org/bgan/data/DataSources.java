@@ -11,6 +11,34 @@ public final class DataSources {
     return create(data, 0);
   }
 
+  /**
+   * A source for building graphs without training: the 2-D data as for training (small), images as
+   * a fed placeholder of the configured shape, so no image file is read.
+   */
+  public static RealSource forGraph(Data data) {
+    if (data.getSourceCase() != Data.SourceCase.IMAGES) {
+      return create(data);
+    }
+    long[] shape = sampleShape(data);
+    return new RealSource() {
+      @Override
+      public org.tensorflow.Operand<org.tensorflow.types.TFloat32> batch(org.tensorflow.op.Ops tf,
+          org.tensorflow.Operand<org.tensorflow.types.TInt64> seed, int batchSize) {
+        throw new UnsupportedOperationException("images are fed");
+      }
+
+      @Override
+      public boolean fed() {
+        return true;
+      }
+
+      @Override
+      public long[] sampleShape() {
+        return shape.clone();
+      }
+    };
+  }
+
   /** The shape of one sample of {@code data}, from the config alone (no data is read). */
   public static long[] sampleShape(Data data) {
     if (data.getSourceCase() == Data.SourceCase.IMAGES) {

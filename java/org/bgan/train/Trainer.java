@@ -57,6 +57,8 @@ public final class Trainer {
 
   public static Result run(Experiment cfg, Options opt) throws IOException {
     Path runDir = ExperimentConfigs.outputDir(cfg);
+    // The data first: a missing or damaged dataset must not leave a run directory behind.
+    RealSource data = DataSources.create(cfg.getData());
     AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
     Optional<Checkpoints.Checkpoint> latest = Checkpoints.latest(runDir);
     if (opt.resume() && latest.isEmpty()) {
@@ -71,7 +73,6 @@ public final class Trainer {
       AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
     }
     AtomicFiles.writeString(runDir.resolve("config.pbtxt"), ExperimentConfigs.toText(cfg));
-    RealSource data = DataSources.create(cfg.getData());
     var t = cfg.getTrain();
     int nDisc = t.getNDisc();
     long steps = t.getSteps();

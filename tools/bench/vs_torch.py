@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Side-by-side training throughput on the 2-D workload (mlp2d): this toolkit vs the PyTorch peer.
+"""Side-by-side training throughput: this toolkit vs the PyTorch peer, on one of the peer's workloads.
 
-Alternates, round by round, `tools/bgan bench` and the peer `peer_torch.py --workload mlp2d`
-(from the shared bench folder beside the project) at 1 and 2 threads, for gan/bgan/mbgan with
+Alternates, round by round, `tools/bgan bench --workload W` and the peer `peer_torch.py --workload W`
+(from the shared bench folder beside the project) at the given thread counts, for gan/bgan/mbgan with
 sample reuse on and off (the peer's --reuse), and prints the medians over rounds and the ratios.
-Both sides: batch 100, 5 D steps + 1 G step per iteration, gamma 0.5. The peer runs with
-OMP_WAIT_POLICY=PASSIVE (its best 2-thread setting) through Debian's /usr/bin/python3.
+mlp2d: batch 100, 5 D steps + 1 G step per iteration; dcgan28 and sncnn32: batch 64, 1 + 1 (both
+sides as the peer defines them, gamma 0.5). The peer runs with OMP_WAIT_POLICY=PASSIVE (its best
+2-thread setting) through Debian's /usr/bin/python3.
 
-usage: python3 tools/bench/mlp2d_vs_torch.py [--rounds 3] [--peer PATH] [--threads 1,2]
+usage: python3 tools/bench/vs_torch.py [--workload mlp2d|dcgan28|sncnn32] [--rounds 3] [--peer PATH]
+                                       [--threads 1,2] [--iters N]
 """
 import argparse
 import os
@@ -38,22 +40,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--iters", type=int, default=50)
+    ap.add_argument("--workload", default="mlp2d", choices=["mlp2d", "dcgan28", "sncnn32"])
+    ap.add_argument("--iters", type=int, default=None, help="timed iterations (default: the peer's for the workload)")
     ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_torch.py"))
     a = ap.parse_args()
     if not os.path.isfile(a.peer):
         raise SystemExit("peer benchmark not found: %s (pass --peer PATH)" % a.peer)
     if not os.path.isfile("/usr/bin/python3"):
         raise SystemExit("/usr/bin/python3 (Debian's, with python3-torch) is needed for the peer")
+    if a.iters is None:
+        a.iters = {"mlp2d": 50, "dcgan28": 20, "sncnn32": 10}[a.workload]
     ours, peer = {}, {}
     penv = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     for r in range(a.rounds):
         for reuse in ("on", "off"):
-            for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--threads", a.threads, "--reuse", reuse,
-                            "--rounds", "1", "--iters", str(a.iters)]):
+            for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--workload", a.workload, "--threads", a.threads,
+                            "--reuse", reuse, "--rounds", "1", "--iters", str(a.iters)]):
                 key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
                 ours.setdefault(key, []).append(row)
-            cmd = ["/usr/bin/python3", a.peer, "--workload", "mlp2d", "--disc", "all", "--threads", a.threads,
+            cmd = ["/usr/bin/python3", a.peer, "--workload", a.workload, "--disc", "all", "--threads", a.threads,
                    "--iters", str(a.iters)] + (["--reuse"] if reuse == "on" else [])
             for row in run(cmd, penv):
                 key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
@@ -80,7 +85,8 @@ def main():
                 if (d, t, reuse) in ours:
                     x = med(ours[(d, t, reuse)], "d_steps_per_s")
                     print("  threads=%d %s reuse=%s: %+.1f%%" % (t, d, reuse, 100 * (g / x - 1)))
-    print("# rounds=%d iters=%d; medians over rounds; machine: %d cores" % (a.rounds, a.iters, os.cpu_count()))
+    print("# workload=%s rounds=%d iters=%d; medians over rounds; machine: %d cores" % (a.workload, a.rounds, a.iters,
+                                                                                         os.cpu_count()))
 
 
 if __name__ == "__main__":
