@@ -143,11 +143,10 @@ final class SampleCommand extends Command {
 
   /** NPY of a float32 array of any shape. */
   static byte[] npy(long[] shape, float[] values) throws IOException {
-    StringBuilder dims = new StringBuilder();
-    for (long s : shape) {
-      dims.append(s).append(", ");
-    }
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().trim() + "), }";
+    // numpy's own form: "(n, d)", and "(n,)" for one dimension.
+    String dims = java.util.Arrays.stream(shape).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(", "))
+        + (shape.length == 1 ? "," : "");
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
     int unpadded = 10 + dict.length() + 1;
     int pad = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(pad) + "\n";

@@ -95,6 +95,31 @@ class ImageTrainingTest {
   }
 
   @Test
+  void sampleCommandWritesGridsDirectoriesAndArraysForImageGenerators() throws Exception {
+    Trainer.Result r = Trainer.run(tiny("MBGAN", tmp.resolve("run"), 2), quiet(false));
+    String model = r.savedModel().toString();
+    Path grid = tmp.resolve("grid.png");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "10", "--out", grid.toString()})).isZero();
+    var img = javax.imageio.ImageIO.read(grid.toFile());
+    assertThat(img.getWidth()).isEqualTo(4 * 13 + 1);  // ceil(sqrt(10)) = 4 columns of 12 px + padding
+    assertThat(img.getHeight()).isEqualTo(3 * 13 + 1);
+    Path dir = tmp.resolve("each");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "3", "--out", dir + "/"})).isZero();
+    try (var st = Files.list(dir)) {
+      assertThat(st.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("sample-00000.png", "sample-00001.png", "sample-00002.png");
+    }
+    Path npy = tmp.resolve("s.npy");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", npy.toString()})).isZero();
+    String header = new String(Files.readAllBytes(npy), 10, 70, java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(header).contains("'shape': (2, 12, 12, 3)");
+    // CSV makes no sense for images: a clear error, exit 2, nothing written.
+    Path csv = tmp.resolve("s.csv");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", csv.toString()})).isEqualTo(2);
+    assertThat(csv).doesNotExist();
+  }
+
+  @Test
   void resumedImageRunSeesTheSameBatchesAsAnUninterruptedOne() throws Exception {
     Path full = tmp.resolve("full");
     Path part = tmp.resolve("part");
