@@ -16,7 +16,7 @@ public final class Main {
   static Map<String, Command> commands() {
     Map<String, Command> m = new LinkedHashMap<>();
     for (Command c : new Command[] {new TrainCommand(), new BuildCommand(), new ExportCommand(), new SampleCommand(),
-        new DemoCommand(), new BenchCommand(), new StudyCommand(), new ServeCommandLink()}) {
+        new DemoCommand(), new BenchCommand(), new StudyCommand(), new DataCommand(), new ServeCommandLink()}) {
       m.put(c.name(), c);
     }
     return m;

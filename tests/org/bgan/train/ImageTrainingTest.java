@@ -120,6 +120,23 @@ class ImageTrainingTest {
   }
 
   @Test
+  void dataCommandWritesTheRealImagesAndRejectsTooManyOrNonImageData() throws Exception {
+    Path preset = tmp.resolve("p.pbtxt");
+    Files.writeString(preset, "data { images { format: RANDOM size: 8 channels: 1 random_examples: 6 } }\n"
+        + "generator { arch: DCGAN } discriminator { arch: DCGAN }");
+    Path dir = tmp.resolve("real");
+    assertThat(org.bgan.cli.Main.run(new String[] {"data", preset.toString(), "--num", "5", "--out", dir + "/"})).isZero();
+    try (var st = Files.list(dir)) {
+      assertThat(st.count()).isEqualTo(5);
+    }
+    assertThat(org.bgan.cli.Main.run(new String[] {"data", preset.toString(), "--num", "7", "--out", tmp.resolve("x.png").toString()}))
+        .isEqualTo(2);
+    assertThat(tmp.resolve("x.png")).doesNotExist();
+    assertThat(org.bgan.cli.Main.run(new String[] {"data", "graphs/grid2d_mlp_gan.pbtxt", "--num", "2", "--out", tmp.resolve("y.png").toString()}))
+        .isEqualTo(2);
+  }
+
+  @Test
   void resumedImageRunSeesTheSameBatchesAsAnUninterruptedOne() throws Exception {
     Path full = tmp.resolve("full");
     Path part = tmp.resolve("part");

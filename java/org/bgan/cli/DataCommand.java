@@ -1,0 +1,81 @@
+package org.bgan.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.bgan.config.proto.Experiment;
+import org.bgan.data.images.ImageDataset;
+import org.bgan.data.images.ImageDatasets;
+import org.bgan.data.images.ImageGrid;
+import org.bgan.util.AtomicFiles;
+import org.bgan.util.UserException;
+
+/** {@code bgan data CONFIG --num N --out DIR/|GRID.png}: the real images a config trains on, as PNG. */
+final class DataCommand extends Command {
+  @Override
+  String name() {
+    return "data";
+  }
+
+  @Override
+  String synopsis() {
+    return "graphs/<preset>.pbtxt [--set key=value]... --num N --out DIR/|GRID.png";
+  }
+
+  @Override
+  String description() {
+    return String.join("\n",
+        "Write the first N real images of a config's image data, exactly as the networks see them (size,",
+        "crop, channels), as one PNG grid (--out GRID.png) or one PNG per image (--out DIR/, image-00000.png,",
+        "...): to look at the data, or as the reference folder of the scorer (tools/inception-score). Use",
+        "--set data.images.path=... to pick another file, e.g. Fashion-MNIST's t10k-images-idx3-ubyte.gz.");
+  }
+
+  @Override
+  Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("set").hasArg().argName("key=value").desc("override a config field (repeatable)").build());
+    o.addOption(Option.builder().longOpt("num").hasArg().argName("N").desc("number of images (at most the dataset's size)").build());
+    o.addOption(Option.builder().longOpt("out").hasArg().argName("PATH").desc("a .png grid, or a directory (existing, or ending in '/')").build());
+    return o;
+  }
+
+  @Override
+  int run(CommandLine cl) throws Exception {
+    Experiment cfg = TrainCommand.loadConfig(onlyPositional(cl, "config file (e.g. graphs/fmnist_dcgan_gan.pbtxt)"), cl);
+    if (!cl.hasOption("num") || !cl.hasOption("out")) {
+      throw new UserException("--num N and --out PATH are required");
+    }
+    if (cfg.getData().getSourceCase() != org.bgan.config.proto.Data.SourceCase.IMAGES) {
+      throw new UserException("the config's data is not images (data { images { ... } })");
+    }
+    int num = (int) longOpt(cl, "num", 0, 1);
+    String outArg = cl.getOptionValue("out");
+    Path out = Path.of(outArg);
+    boolean dir = outArg.endsWith("/") || Files.isDirectory(out);
+    if (!dir && !outArg.toLowerCase().endsWith(".png")) {
+      throw new UserException("--out " + outArg + ": give a .png file (a grid) or a directory ending in '/'");
+    }
+    ImageDataset ds = ImageDatasets.open(cfg.getData().getImages(), 0);
+    if (num > ds.size()) {
+      throw new UserException("--num " + num + ": the data has only " + ds.size() + " images (" + ds.describe() + ")");
+    }
+    int h = ds.height();
+    int w = ds.width();
+    int c = ds.channels();
+    float[] px = new float[num * h * w * c];
+    for (int i = 0; i < num; i++) {
+      ds.copyTo(i, px, i * h * w * c);
+    }
+    AtomicFiles.ensureWritableDir(dir ? out.toAbsolutePath() : out.toAbsolutePath().getParent(), "--out directory");
+    if (dir) {
+      ImageGrid.writeEach(out, "image-", px, num, h, w, c);
+    } else {
+      ImageGrid.write(out, px, num, h, w, c, (int) Math.ceil(Math.sqrt(num)));
+    }
+    System.err.println("wrote " + num + " images of " + ds.describe() + " to " + out);
+    return 0;
+  }
+}
