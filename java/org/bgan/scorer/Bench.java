@@ -49,14 +49,17 @@ final class Bench {
         double[] times = new double[repeats];
         double fid = 0;
         Fid.compute(st[0], st[1]); // warm-up (JIT)
+        CpuLoad load = CpuLoad.start();
+        long tAll = System.nanoTime();
         for (int r = 0; r < repeats; r++) {
           long t0 = System.nanoTime();
           fid = Fid.compute(st[0], st[1]).fid();
           times[r] = (System.nanoTime() - t0) / 1e9;
         }
         Arrays.sort(times);
-        out.printf(Locale.ROOT, "bench=fid impl=java dim=%d threads=%d median_s=%.3f min_s=%.3f fid=%.10g repeats=%d%n",
-            dim, threads, times[repeats / 2], times[0], fid, repeats);
+        double foreign = load.foreign((System.nanoTime() - tAll) / 1e9);
+        out.printf(Locale.ROOT, "bench=fid impl=java dim=%d threads=%d median_s=%.3f min_s=%.3f fid=%.10g repeats=%d "
+            + "foreign_cpu=%.3f%n", dim, threads, times[repeats / 2], times[0], fid, repeats, foreign);
         out.flush();
         Path py = root.resolve("tools/bench/fid_scipy.py");
         if (torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py)) {
