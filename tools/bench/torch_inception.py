@@ -8,8 +8,30 @@ If torchvision is missing (Debian package python3-torchvision) it says so and ex
 """
 import argparse
 import ctypes
+import os
 import sys
 import time
+
+
+def busy_ticks():
+    """user + nice + system + irq + softirq ticks of all CPUs, from /proc/stat (None without /proc)."""
+    try:
+        with open("/proc/stat") as f:
+            v = f.readline().split()
+        return int(v[1]) + int(v[2]) + int(v[3]) + int(v[6]) + int(v[7])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def foreign_cpu(busy0, own0, wall):
+    """CPU time of other processes during the interval, as a fraction of wall time x cores."""
+    busy1 = busy_ticks()
+    if busy0 is None or busy1 is None:
+        return float("nan")
+    hz = os.sysconf("SC_CLK_TCK")
+    t = os.times()
+    own = (t.user + t.system) - own0
+    return max(0.0, ((busy1 - busy0) / hz - own) / (wall * os.cpu_count()))
 
 
 def set_threads(n):
@@ -52,14 +74,18 @@ def main():
     with torch.no_grad():
         model(x)  # warm-up
         done = 0
+        busy0, t = busy_ticks(), os.times()
+        own0 = t.user + t.system
         t0 = time.perf_counter()
         while done < args.images:
             model(x)
             done += args.batch
         secs = time.perf_counter() - t0
-    print("bench=images impl=torch-%s model=torchvision_inception_v3 batch=%d threads=%d images=%d secs=%.2f "
-          "images_per_s=%.2f bn_fused=%d" % (torch.__version__, args.batch, args.threads, done, secs,
-                                             done / secs, int(fused)), flush=True)
+        foreign = foreign_cpu(busy0, own0, secs)
+    print("bench=images impl=torch-%s torchvision-%s model=torchvision_inception_v3 batch=%d threads=%d images=%d "
+          "secs=%.2f images_per_s=%.3f bn_fused=%d omp_wait=%s foreign_cpu=%.3f"
+          % (torch.__version__, torchvision.__version__, args.batch, args.threads, done, secs, done / secs,
+             int(fused), os.environ.get("OMP_WAIT_POLICY", "default"), foreign), flush=True)
 
 
 if __name__ == "__main__":

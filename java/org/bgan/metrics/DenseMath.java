@@ -453,27 +453,60 @@ public final class DenseMath {
       int half = (task % 2 == 0) ? task / 2 : tasks - 1 - task / 2;
       int r0 = k1 + half * rowsPerTask;
       int r1 = Math.min(n, r0 + rowsPerTask);
-      for (int i = r0; i < r1; i++) {
-        int ri = i * n + k1;
+      int i = r0;
+      // two rows at a time (row i+1 is one entry longer than row i): each loaded element of V^T and
+      // W^T feeds both rows
+      for (; i + 1 < r1; i += 2) {
+        int ra = i * n + k1;
+        int rb = ra + n;
         int len = i - k1 + 1;
-        for (int t = 0; t + 1 < kb; t += 2) {
-          double v0 = v[i * nb + t];
-          double w0 = w[i * nb + t];
-          double v1 = v[i * nb + t + 1];
-          double w1 = w[i * nb + t + 1];
+        int va = i * nb;
+        int vb = va + nb;
+        int t = 0;
+        for (; t + 1 < kb; t += 2) {
+          double av0 = v[va + t];
+          double aw0 = w[va + t];
+          double av1 = v[va + t + 1];
+          double aw1 = w[va + t + 1];
+          double bv0 = v[vb + t];
+          double bw0 = w[vb + t];
+          double bv1 = v[vb + t + 1];
+          double bw1 = w[vb + t + 1];
           int o0 = t * n + k1;
           int o1 = o0 + n;
           for (int q = 0; q < len; q++) {
-            a[ri + q] -= v0 * wt[o0 + q] + w0 * vt[o0 + q] + v1 * wt[o1 + q] + w1 * vt[o1 + q];
+            double wt0 = wt[o0 + q];
+            double vt0 = vt[o0 + q];
+            double wt1 = wt[o1 + q];
+            double vt1 = vt[o1 + q];
+            a[ra + q] -= Math.fma(av0, wt0, Math.fma(aw0, vt0, Math.fma(av1, wt1, aw1 * vt1)));
+            a[rb + q] -= Math.fma(bv0, wt0, Math.fma(bw0, vt0, Math.fma(bv1, wt1, bw1 * vt1)));
           }
+          a[rb + len] -= Math.fma(bv0, wt[o0 + len], Math.fma(bw0, vt[o0 + len],
+              Math.fma(bv1, wt[o1 + len], bw1 * vt[o1 + len])));
         }
-        if ((kb & 1) == 1) {
-          int t = kb - 1;
+        for (; t < kb; t++) {
+          double av0 = v[va + t];
+          double aw0 = w[va + t];
+          double bv0 = v[vb + t];
+          double bw0 = w[vb + t];
+          int o0 = t * n + k1;
+          for (int q = 0; q < len; q++) {
+            a[ra + q] -= Math.fma(av0, wt[o0 + q], aw0 * vt[o0 + q]);
+            a[rb + q] -= Math.fma(bv0, wt[o0 + q], bw0 * vt[o0 + q]);
+          }
+          a[rb + len] -= Math.fma(bv0, wt[o0 + len], bw0 * vt[o0 + len]);
+        }
+      }
+      for (; i < r1; i++) {
+        int ri = i * n + k1;
+        int len = i - k1 + 1;
+        for (int t = 0; t < kb; t++) {
           double v0 = v[i * nb + t];
           double w0 = w[i * nb + t];
           int o0 = t * n + k1;
           for (int q = 0; q < len; q++) {
-            a[ri + q] -= v0 * wt[o0 + q] + w0 * vt[o0 + q];
+            a[ri + q] -= Math.fma(v0, wt[o0 + q], w0 * vt[o0 + q]);
           }
         }
       }

@@ -24,7 +24,9 @@ final class Bench {
   private Bench() {}
 
   static void run(PrintStream out, PrintStream err, String what, Path model, int images, int batch, int repeats,
-      int dim, boolean torch, int threads) throws IOException {
+      int dim, boolean torch, int[] threadList, int rounds) throws IOException {
+    int threads = threadList[threadList.length - 1];
+    org.bgan.metrics.Parallel.setThreads(threads);
     Path root = projectRoot();
     if (what.contains("fid")) {
       Path tmp = Files.createTempDirectory("bench-fid");
@@ -47,14 +49,17 @@ final class Bench {
         double[] times = new double[repeats];
         double fid = 0;
         Fid.compute(st[0], st[1]); // warm-up (JIT)
+        CpuLoad load = CpuLoad.start();
+        long tAll = System.nanoTime();
         for (int r = 0; r < repeats; r++) {
           long t0 = System.nanoTime();
           fid = Fid.compute(st[0], st[1]).fid();
           times[r] = (System.nanoTime() - t0) / 1e9;
         }
         Arrays.sort(times);
-        out.printf(Locale.ROOT, "bench=fid impl=java dim=%d threads=%d median_s=%.3f min_s=%.3f fid=%.10g repeats=%d%n",
-            dim, threads, times[repeats / 2], times[0], fid, repeats);
+        double foreign = load.foreign((System.nanoTime() - tAll) / 1e9);
+        out.printf(Locale.ROOT, "bench=fid impl=java dim=%d threads=%d median_s=%.3f min_s=%.3f fid=%.10g repeats=%d "
+            + "foreign_cpu=%.3f%n", dim, threads, times[repeats / 2], times[0], fid, repeats, foreign);
         out.flush();
         Path py = root.resolve("tools/bench/fid_scipy.py");
         if (torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py)) {
@@ -67,42 +72,155 @@ final class Bench {
       }
     }
     if (what.contains("images")) {
-      Path tmp = null;
-      try {
-        if (model == null) {
-          tmp = Files.createTempDirectory("bench-inception");
-          model = tmp.resolve("inception");
-          err.println("building a random-weight Inception v3 SavedModel in " + model + " ...");
-          InceptionV3.export(model, 0);
-        }
+      images(out, err, root, model, images, batch, rounds, threadList, torch);
+    }
+  }
+
+  /**
+   * Images/s through the model (default: a random-weight Inception v3 built here), alternating, round by
+   * round and for each thread count, this project's TF Java extractor (in this process) and
+   * torchvision's Inception v3 (tools/bench/torch_inception.py through /usr/bin/python3 with
+   * OMP_WAIT_POLICY=PASSIVE, torch and OpenBLAS pinned to the same thread count). Each measurement line
+   * carries foreign_cpu: the CPU time other processes used during the timed loop, as a fraction of
+   * wall time × cores. Ends with one summary line per thread count: medians over the rounds and their
+   * ratio.
+   */
+  private static void images(PrintStream out, PrintStream err, Path root, Path model, int images, int batch,
+      int rounds, int[] threadList, boolean torch) throws IOException {
+    Path tmp = null;
+    try {
+      if (model == null) {
+        tmp = Files.createTempDirectory("bench-inception");
+        model = tmp.resolve("inception");
+        err.println("building a random-weight Inception v3 SavedModel in " + model + " ...");
+        InceptionV3.export(model, 0);
+      }
+      Path py = root.resolve("tools/bench/torch_inception.py");
+      boolean peer = torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py);
+      byte[] rgb = new byte[batch * 299 * 299 * 3];
+      new Random(1).nextBytes(rgb);
+      ImageBatch b = new ImageBatch(batch, 299, 299, rgb);
+      for (int threads : threadList) {
         ModelSpec spec = new ModelSpec();
         spec.tfThreads = threads;
+        double[] ours = new double[rounds];
+        double[] theirs = new double[rounds];
+        int peerRounds = 0;
+        double maxForeign = 0;
         try (SavedModelExtractor x = SavedModelExtractor.open(model, spec)) {
           err.println(x.summary());
-          byte[] rgb = new byte[batch * 299 * 299 * 3];
-          new Random(1).nextBytes(rgb);
-          ImageBatch b = new ImageBatch(batch, 299, 299, rgb);
           x.extract(b); // warm-up
-          int done = 0;
-          long t0 = System.nanoTime();
-          while (done < images) {
-            x.extract(b);
-            done += batch;
+          for (int r = 0; r < rounds; r++) {
+            CpuLoad load = CpuLoad.start();
+            int done = 0;
+            long t0 = System.nanoTime();
+            while (done < images) {
+              x.extract(b);
+              done += batch;
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double foreign = load.foreign(secs);
+            maxForeign = Math.max(maxForeign, foreign);
+            ours[r] = done / secs;
+            out.printf(Locale.ROOT, "bench=images impl=tf-java-1.0.0 model=inception_v3 batch=%d threads=%d images=%d "
+                + "secs=%.2f images_per_s=%.3f foreign_cpu=%.3f round=%d%n", batch, threads, done, secs, ours[r],
+                foreign, r + 1);
+            out.flush();
+            if (peer) {
+              for (String line : python(out, err, "/usr/bin/python3", py.toString(), "--images",
+                  Integer.toString(images), "--batch", Integer.toString(batch), "--threads",
+                  Integer.toString(threads))) {
+                String ips = field(line, "images_per_s");
+                if (ips != null) {
+                  theirs[peerRounds++] = Double.parseDouble(ips);
+                  String f = field(line, "foreign_cpu");
+                  if (f != null) {
+                    maxForeign = Math.max(maxForeign, Double.parseDouble(f));
+                  }
+                }
+              }
+            }
           }
-          double secs = (System.nanoTime() - t0) / 1e9;
-          out.printf(Locale.ROOT, "bench=images impl=tf-java model=inception_v3 batch=%d threads=%d images=%d secs=%.2f images_per_s=%.2f%n",
-              batch, threads, done, secs, done / secs);
-          out.flush();
         }
-        Path py = root.resolve("tools/bench/torch_inception.py");
-        if (torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py)) {
-          python(out, err, "/usr/bin/python3", py.toString(), "--images", Integer.toString(images),
-              "--batch", Integer.toString(batch), "--threads", Integer.toString(threads));
+        double mo = median(ours, rounds);
+        if (peerRounds > 0) {
+          double mt = median(theirs, peerRounds);
+          out.printf(Locale.ROOT, "summary=images threads=%d rounds=%d ours_median_images_per_s=%.3f "
+              + "torch_median_images_per_s=%.3f ratio=%.2f max_foreign_cpu=%.3f%n", threads, rounds, mo, mt,
+              mo / mt, maxForeign);
+        } else {
+          out.printf(Locale.ROOT, "summary=images threads=%d rounds=%d ours_median_images_per_s=%.3f "
+              + "max_foreign_cpu=%.3f (no PyTorch peer)%n", threads, rounds, mo, maxForeign);
         }
-      } finally {
-        if (tmp != null) {
-          Models.deleteTree(tmp);
-        }
+        out.flush();
+      }
+    } finally {
+      if (tmp != null) {
+        Models.deleteTree(tmp);
+      }
+    }
+  }
+
+  private static double median(double[] v, int n) {
+    double[] c = Arrays.copyOf(v, n);
+    Arrays.sort(c);
+    return n % 2 == 1 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
+  }
+
+  private static String field(String line, String key) {
+    for (String kv : line.split(" ")) {
+      if (kv.startsWith(key + "=")) {
+        return kv.substring(key.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * CPU time of other processes over an interval, from /proc/stat (all busy time) minus this process's
+   * own (/proc/self/stat utime + stime), as a fraction of wall time × cores; NaN where /proc is missing.
+   */
+  static final class CpuLoad {
+    private final long busy0;
+    private final long own0;
+
+    private CpuLoad(long busy0, long own0) {
+      this.busy0 = busy0;
+      this.own0 = own0;
+    }
+
+    static CpuLoad start() {
+      return new CpuLoad(busyTicks(), ownTicks());
+    }
+
+    double foreign(double wallSeconds) {
+      long busy = busyTicks();
+      long own = ownTicks();
+      if (busy < 0 || own < 0 || busy0 < 0 || own0 < 0) {
+        return Double.NaN;
+      }
+      double ticks = (busy - busy0) - (own - own0);
+      return Math.max(0, ticks / (100.0 * wallSeconds * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** user + nice + system + irq + softirq ticks of all CPUs (USER_HZ = 100 on Linux). */
+    private static long busyTicks() {
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+            + Long.parseLong(f[7]);
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    private static long ownTicks() {
+      try {
+        String st = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+      } catch (IOException | RuntimeException e) {
+        return -1;
       }
     }
   }
@@ -115,7 +233,9 @@ final class Bench {
     return Path.of("").toAbsolutePath();
   }
 
-  private static void python(PrintStream out, PrintStream err, String... cmd) throws IOException {
+  private static java.util.List<String> python(PrintStream out, PrintStream err, String... cmd)
+      throws IOException {
+    java.util.List<String> lines = new java.util.ArrayList<>();
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -125,6 +245,7 @@ final class Bench {
       while ((line = r.readLine()) != null) {
         out.println(line);
         out.flush();
+        lines.add(line);
       }
     }
     try {
@@ -135,5 +256,6 @@ final class Bench {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return lines;
   }
 }

@@ -6,14 +6,14 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
  * Decodes an image file (any format an installed ImageIO reader handles: PNG, JPEG, BMP, GIF, WBMP
- * with a stock JDK) to 8-bit RGB. Grey images are replicated to three channels, palette images looked
+ * and TIFF with a stock JDK; WebP, PSD, PNM, TGA, SGI and PCX from the TwelveMonkeys plugins on the
+ * classpath) to 8-bit RGB. Grey images are replicated to three channels, palette images looked
  * up, alpha dropped (as PIL's {@code convert("RGB")} does), and 16-bit (or other depths) samples scaled
  * to 0..255 with rounding. Grey samples are used as they are: no linear-to-sRGB conversion, which
  * {@code BufferedImage.getRGB} would apply to grey images.
@@ -32,8 +32,11 @@ public final class ImageDecoder {
 
   public static DecodedImage decode(Path file) throws BadImageException {
     BufferedImage img;
-    try (InputStream in = Files.newInputStream(file)) {
-      img = ImageIO.read(in);
+    // a random-access stream: TIFF and TGA readers seek (to IFD offsets, to the TGA 2.0 footer), which a
+    // stream-cached input cannot do once it has been flushed
+    // (ImageIO.read(File) opens a FileImageInputStream and closes it)
+    try {
+      img = ImageIO.read(file.toFile());
     } catch (IOException | RuntimeException e) {
       String m = e.getMessage();
       throw new BadImageException("cannot decode: " + (m == null ? e.getClass().getSimpleName() : m));

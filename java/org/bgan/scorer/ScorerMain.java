@@ -590,7 +590,10 @@ public final class ScorerMain {
     o.addOption(opt("repeats", "N", "FID repetitions, median reported (default 5)"));
     o.addOption(opt("dim", "D", "feature dimension for the FID timing (default 2048)"));
     o.addOption(opt("torch", "on|off", "also run the PyTorch peer (tools/bench/torch_inception.py; default on)"));
-    o.addOption(opt("threads", "N", "threads for Java kernels and TF intra-op (default: all cores)"));
+    o.addOption(opt("threads", "LIST", "thread counts, e.g. 1,2: images/s is measured at each (TF intra-op and the "
+        + "peer's torch/OpenBLAS pools), FID at the last (default: all cores)"));
+    o.addOption(opt("rounds", "N", "images/s rounds, alternating this project and the PyTorch peer; medians "
+        + "and their ratio are reported (default 1)"));
     withHelp(o);
     CommandLine cl = parse(o, args);
     if (help(cl, o, "bench [--what fid,images]",
@@ -600,12 +603,21 @@ public final class ScorerMain {
       return EXIT_OK;
     }
     noPositional(cl);
-    int threads = intOpt(cl, "threads", Runtime.getRuntime().availableProcessors(), 1);
-    Parallel.setThreads(threads);
+    String tl = cl.getOptionValue("threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    int[] threads;
+    try {
+      threads = java.util.Arrays.stream(tl.split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
+    } catch (NumberFormatException e) {
+      throw new UserError(EXIT_USAGE, "--threads: expected a comma-separated list of positive integers, got '" + tl + "'");
+    }
+    if (threads.length == 0 || java.util.Arrays.stream(threads).anyMatch(t -> t < 1)) {
+      throw new UserError(EXIT_USAGE, "--threads: expected a comma-separated list of positive integers, got '" + tl + "'");
+    }
     String what = cl.getOptionValue("what", "fid,images");
     Bench.run(out, err, what, cl.hasOption("model") ? Path.of(cl.getOptionValue("model")) : null,
         intOpt(cl, "images", 200, 1), intOpt(cl, "batch-size", 50, 1), intOpt(cl, "repeats", 5, 1),
-        intOpt(cl, "dim", 2048, 2), !"off".equals(cl.getOptionValue("torch", "on")), threads);
+        intOpt(cl, "dim", 2048, 2), !"off".equals(cl.getOptionValue("torch", "on")), threads,
+        intOpt(cl, "rounds", 1, 1));
     return EXIT_OK;
   }
 }

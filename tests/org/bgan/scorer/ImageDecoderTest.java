@@ -74,6 +74,62 @@ class ImageDecoderTest {
   }
 
   @Test
+  void tiffAndTheTwelveMonkeysFormatsDecode() throws Exception {
+    // the plugins on the classpath register themselves with ImageIO (service provider files)
+    assertThat(List.of(ImageIO.getReaderFormatNames()).stream().map(String::toLowerCase).toList())
+        .contains("tiff", "webp", "psd", "pnm", "tga", "sgi", "pcx");
+
+    BufferedImage rgb = new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 4; y++) {
+      for (int x = 0; x < 5; x++) {
+        rgb.setRGB(x, y, ((10 * x) << 16) | ((20 * y) << 8) | (x + y));
+      }
+    }
+    // TIFF: written by ImageIO's TIFF writer (lossless), read back exactly
+    DecodedImage t = roundTrip(rgb, "tiff");
+    assertThat(t.width()).isEqualTo(5);
+    assertThat(t.height()).isEqualTo(4);
+    assertThat(new int[] {px(t, 4, 3, 0), px(t, 4, 3, 1), px(t, 4, 3, 2)}).containsExactly(40, 60, 7);
+
+    // binary PPM (P6) and PGM (P5), written byte by byte
+    Path ppm = tmp.resolve("x.ppm");
+    byte[] head = "P6\n2 1\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] body = {(byte) 200, 20, 30, 1, 2, (byte) 250};
+    Files.write(ppm, concat(head, body));
+    DecodedImage p = ImageDecoder.decode(ppm);
+    assertThat(new int[] {px(p, 0, 0, 0), px(p, 0, 0, 1), px(p, 0, 0, 2)}).containsExactly(200, 20, 30);
+    assertThat(new int[] {px(p, 1, 0, 0), px(p, 1, 0, 1), px(p, 1, 0, 2)}).containsExactly(1, 2, 250);
+    Path pgm = tmp.resolve("x.pgm");
+    Files.write(pgm, concat("P5\n2 1\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        new byte[] {(byte) 100, 7}));
+    DecodedImage g = ImageDecoder.decode(pgm);
+    assertThat(new int[] {px(g, 0, 0, 0), px(g, 0, 0, 1), px(g, 0, 0, 2)}).containsExactly(100, 100, 100);
+    assertThat(px(g, 1, 0, 1)).isEqualTo(7);
+
+    // uncompressed true-colour TGA (type 2, 24 bits, top-left origin), BGR pixels; 4x3 so that the file is
+    // longer than the 26-byte TGA 2.0 footer the reader looks for
+    byte[] tga = new byte[18 + 4 * 3 * 3];
+    tga[2] = 2;
+    tga[12] = 4; // width
+    tga[14] = 3; // height
+    tga[16] = 24;
+    tga[17] = 0x20; // top-left origin
+    byte[] px = {30, 20, (byte) 200, (byte) 250, 2, 1};
+    System.arraycopy(px, 0, tga, 18, px.length);
+    Path tgaFile = tmp.resolve("x.tga");
+    Files.write(tgaFile, tga);
+    DecodedImage a = ImageDecoder.decode(tgaFile);
+    assertThat(new int[] {px(a, 0, 0, 0), px(a, 0, 0, 1), px(a, 0, 0, 2)}).containsExactly(200, 20, 30);
+    assertThat(new int[] {px(a, 1, 0, 0), px(a, 1, 0, 1), px(a, 1, 0, 2)}).containsExactly(1, 2, 250);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void nonImagesAreReported() throws IOException {
     Path txt = tmp.resolve("notes.txt");
     Files.writeString(txt, "not an image");
