@@ -55,7 +55,8 @@ def main():
     for r in range(a.rounds):
         for reuse in ("on", "off"):
             for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--workload", a.workload, "--threads", a.threads,
-                            "--reuse", reuse, "--rounds", "1", "--iters", str(a.iters)]):
+                            "--reuse", reuse, "--rounds", "1", "--iters", str(a.iters),
+                            "--disc", "gan,bgan,mbgan,bgan-noeq,mbgan-noeq"]):
                 key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
                 ours.setdefault(key, []).append(row)
             cmd = ["/usr/bin/python3", a.peer, "--workload", a.workload, "--disc", "all", "--threads", a.threads,
@@ -70,7 +71,7 @@ def main():
 
     print("| disc | reuse | threads | this toolkit it/s | PyTorch it/s | ratio | D steps/s (ours) |")
     print("|---|---|---|---|---|---|---|")
-    for key in sorted(ours, key=lambda k: (k[1], k[2], ["gan", "bgan", "mbgan"].index(k[0]))):
+    for key in sorted(ours, key=lambda k: (k[1], k[2], ["gan", "bgan", "mbgan", "bgan-noeq", "mbgan-noeq"].index(k[0]))):
         if key not in peer:
             continue
         o, p = med(ours[key], "iters_per_s"), med(peer[key], "iters_per_s")
@@ -85,6 +86,16 @@ def main():
                 if (d, t, reuse) in ours:
                     x = med(ours[(d, t, reuse)], "d_steps_per_s")
                     print("  threads=%d %s reuse=%s: %+.1f%%" % (t, d, reuse, 100 * (g / x - 1)))
+    print()
+    print("D-step cost of the equivariant discriminator relative to a per-sample one with the same loss and")
+    print("mixed batches (ours, medians; the -noeq rows have discriminator.equivariant=false):")
+    for t in sorted({k[1] for k in ours}):
+        for d in ("bgan", "mbgan"):
+            for reuse in ("on", "off"):
+                if (d, t, reuse) in ours and (d + "-noeq", t, reuse) in ours:
+                    x = med(ours[(d, t, reuse)], "d_steps_per_s")
+                    y = med(ours[(d + "-noeq", t, reuse)], "d_steps_per_s")
+                    print("  threads=%d %s reuse=%s: %+.1f%%" % (t, d, reuse, 100 * (y / x - 1)))
     print("# workload=%s rounds=%d iters=%d; medians over rounds; machine: %d cores" % (a.workload, a.rounds, a.iters,
                                                                                          os.cpu_count()))
 

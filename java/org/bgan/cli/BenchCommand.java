@@ -53,7 +53,8 @@ final class BenchCommand extends Command {
   Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("workload").hasArg().desc("mlp2d (default), dcgan28 or sncnn32").build());
-    o.addOption(Option.builder().longOpt("disc").hasArg().desc("comma list of gan, bgan, mbgan (default all)").build());
+    o.addOption(Option.builder().longOpt("disc").hasArg().desc("comma list of gan, bgan, mbgan, bgan-noeq, mbgan-noeq (default gan,bgan,mbgan); "
+        + "-noeq: the same loss and mixed batches with a per-sample discriminator, to isolate the cost of the equivariant layers").build());
     o.addOption(Option.builder().longOpt("threads").hasArg().desc("comma list of thread counts (default 1,2)").build());
     o.addOption(Option.builder().longOpt("reuse").hasArg().desc("bgan/mbgan sample reuse m_(1-beta): on or off (default on for mlp2d, off for the image workloads, as the peer)").build());
     o.addOption(Option.builder().longOpt("iters").hasArg().desc("timed iterations per round (default: mlp2d 50, dcgan28 20, sncnn32 10)").build());
@@ -70,8 +71,8 @@ final class BenchCommand extends Command {
     noPositional(cl);
     List<String> discs = Arrays.asList(cl.getOptionValue("disc", "gan,bgan,mbgan").split(","));
     for (String d : discs) {
-      if (!List.of("gan", "bgan", "mbgan").contains(d)) {
-        throw new UserException("--disc: unknown kind '" + d + "' (gan, bgan, mbgan)");
+      if (!List.of("gan", "bgan", "mbgan", "bgan-noeq", "mbgan-noeq").contains(d)) {
+        throw new UserException("--disc: unknown kind '" + d + "' (gan, bgan, mbgan, bgan-noeq, mbgan-noeq)");
       }
     }
     List<Integer> threads = new ArrayList<>();
@@ -106,7 +107,7 @@ final class BenchCommand extends Command {
     for (int t : threads) {
       for (String d : discs) {
         Experiment.Builder b = ExperimentConfigs.parse(DemoCommand.presetText(), DemoCommand.PRESET);
-        List<String> sets = new ArrayList<>(List.of("loss=" + d.toUpperCase(), "mixing.gamma=" + gamma,
+        List<String> sets = new ArrayList<>(List.of("loss=" + d.replace("-noeq", "").toUpperCase(), "mixing.gamma=" + gamma,
             "mixing.reuse=" + reuse.equals("on"), "train.intra_op_threads=" + t, "train.inter_op_threads=" + t,
             "train.batch_size=" + batch, "train.n_disc=" + nDisc));
         if (mlp) {
@@ -122,6 +123,9 @@ final class BenchCommand extends Command {
               "generator.width=64", "discriminator.width=64", "g_optimizer.learning_rate=0.0002",
               "g_optimizer.beta1=0.5", "d_optimizer.learning_rate=0.0002", "d_optimizer.beta1=0.5",
               "eval.grid_samples=4"));
+        }
+        if (d.endsWith("-noeq")) {
+          sets.add("discriminator.equivariant=false");
         }
         for (String s : sets) {
           ExperimentConfigs.applyOverride(b, s);
