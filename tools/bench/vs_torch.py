@@ -9,7 +9,7 @@ sides as the peer defines them, gamma 0.5). The peer runs with OMP_WAIT_POLICY=P
 2-thread setting) through Debian's /usr/bin/python3.
 
 usage: python3 tools/bench/vs_torch.py [--workload mlp2d|dcgan28|sncnn32] [--rounds 3] [--peer PATH]
-                                       [--threads 1,2] [--iters N]
+                                       [--threads 1,2] [--iters N] [--reuse on,off]
 """
 import argparse
 import os
@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--workload", default="mlp2d", choices=["mlp2d", "dcgan28", "sncnn32"])
+    ap.add_argument("--reuse", default="on,off", help="sample reuse settings to run: on,off (default), on, or off")
     ap.add_argument("--iters", type=int, default=None, help="timed iterations (default: the peer's for the workload)")
     ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_torch.py"))
     a = ap.parse_args()
@@ -53,7 +54,7 @@ def main():
     ours, peer = {}, {}
     penv = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     for r in range(a.rounds):
-        for reuse in ("on", "off"):
+        for reuse in a.reuse.split(","):
             for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--workload", a.workload, "--threads", a.threads,
                             "--reuse", reuse, "--rounds", "1", "--iters", str(a.iters),
                             "--disc", "gan,bgan,mbgan,bgan-noeq,mbgan-noeq"]):
@@ -77,6 +78,11 @@ def main():
         o, p = med(ours[key], "iters_per_s"), med(peer[key], "iters_per_s")
         print("| %s | %s | %d | %.2f | %.2f | %.2fx | %.1f |" % (key[0], key[2], key[1], o, p, o / p,
                                                               med(ours[key], "d_steps_per_s")))
+    print()
+    for key in sorted(peer):
+        if "gflop_per_iter" in peer[key][0]:
+            print("peer %s reuse=%s threads=%d: %s GFLOP per iteration (its FLOP convention)" % (
+                key[0], key[2], key[1], peer[key][0]["gflop_per_iter"]))
     print()
     print("D-step cost of BGAN/M-BGAN relative to the standard GAN's (ours, medians; reuse on = both see 2B samples):")
     for t in sorted({k[1] for k in ours}):
