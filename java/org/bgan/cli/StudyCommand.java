@@ -39,7 +39,7 @@ final class StudyCommand extends Command {
 
   @Override
   int run(CommandLine cl) throws Exception {
-    Path file = Path.of(onlyPositional(cl, "study file (e.g. graphs/fig2_fmnist_gamma.pbtxt)"));
+    Path file = Path.of(onlyPositional(cl, "study file (e.g. graphs/study_fig2_fmnist_gamma.pbtxt)"));
     Study s = StudyRunner.load(file);
     if (cl.hasOption("summary")) {
       for (var a : s.getArmList()) {

@@ -20,12 +20,24 @@ class ExperimentConfigsTest {
   @Test
   void everyPresetInGraphsLoadsAndValidates() throws Exception {
     try (Stream<Path> s = Files.list(Path.of("graphs"))) {
-      List<Path> presets = s.filter(p -> p.toString().endsWith(".pbtxt")).toList();
-      assertThat(presets).hasSizeGreaterThanOrEqualTo(7);
+      List<Path> all = s.filter(p -> p.toString().endsWith(".pbtxt")).sorted().toList();
+      List<Path> presets = all.stream().filter(p -> !p.getFileName().toString().startsWith("study_")).toList();
+      assertThat(presets).hasSizeGreaterThanOrEqualTo(15);
       for (Path p : presets) {
         Experiment e = ExperimentConfigs.load(p, List.of());
-        assertThat(e.getName()).as(p.toString()).isNotBlank();
-        assertThat(e.getTrain().getNDisc()).isEqualTo(5);
+        assertThat(e.getName()).as(p.toString()).isEqualTo(p.getFileName().toString().replace(".pbtxt", "")
+            .replace("demo_grid2d_mlp_bgan", "demo"));
+        // The paper's 2-D setup uses 5 D steps per G step; its image presets 1 (SPEC §5).
+        assertThat(e.getTrain().getNDisc()).as(p.toString()).isEqualTo(e.getData().hasSynthetic2D() ? 5 : 1);
+      }
+      // Study files: every arm of every seed resolves to a valid experiment.
+      for (Path p : all.stream().filter(p -> p.getFileName().toString().startsWith("study_")).toList()) {
+        var study = org.bgan.study.StudyRunner.load(p);
+        for (var arm : study.getArmList()) {
+          for (long seed : org.bgan.study.StudyRunner.seeds(study)) {
+            assertThat(org.bgan.study.StudyRunner.experiment(p, study, arm, seed).getTrain().getSeed()).isEqualTo(seed);
+          }
+        }
       }
     }
     Experiment bgan = ExperimentConfigs.load(Path.of("graphs/grid2d_mlp_bgan.pbtxt"), List.of());
