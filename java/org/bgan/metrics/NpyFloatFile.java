@@ -164,6 +164,7 @@ public final class NpyFloatFile implements FloatRows, AutoCloseable {
       channel.force(false);
       channel.close();
       raf.close();
+      org.bgan.util.AtomicFiles.shareable(tmp);
       if (replace) {
         Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } else {

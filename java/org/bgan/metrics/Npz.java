@@ -76,6 +76,7 @@ public final class Npz {
           zip.closeEntry();
         }
       }
+      org.bgan.util.AtomicFiles.shareable(tmp);
       moveNoReplace(tmp, file);
     } finally {
       Files.deleteIfExists(tmp);

@@ -24,9 +24,22 @@ public final class AtomicFiles {
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
     try {
       Files.write(tmp, bytes);
+      shareable(tmp);
       move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Temporary files are created owner-only (0600); the results they become are ordinary files that
+   * other users and tools may read, as a plain write would have made them (rw-r--r--).
+   */
+  public static void shareable(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: its defaults apply.
     }
   }
 
