@@ -105,77 +105,131 @@ final class BenchCommand extends Command {
     System.out.println("# bgan bench: workload=" + workload + " batch=" + batch + " ndisc=" + nDisc + " java="
         + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors());
     for (int t : threads) {
-      for (String d : discs) {
-        Experiment.Builder b = ExperimentConfigs.parse(DemoCommand.presetText(), DemoCommand.PRESET);
-        List<String> sets = new ArrayList<>(List.of("loss=" + d.replace("-noeq", "").toUpperCase(), "mixing.gamma=" + gamma,
-            "mixing.reuse=" + reuse.equals("on"), "train.intra_op_threads=" + t, "train.inter_op_threads=" + t,
-            "train.batch_size=" + batch, "train.n_disc=" + nDisc));
-        if (mlp) {
-          sets.addAll(List.of("generator.hidden=512,512,512", "discriminator.hidden=512,512,512"));
-        } else {
-          b.clearGenerator().clearDiscriminator();
-          boolean dc = workload.equals("dcgan28");
-          b.getDataBuilder().setImages(org.bgan.config.proto.Images.newBuilder()
-              .setFormat(org.bgan.config.proto.Images.Format.RANDOM).setSize(dc ? 28 : 32).setChannels(dc ? 1 : 3)
-              .setRandomExamples(8 * batch));
-          String arch = dc ? "DCGAN" : "SNCNN";
-          sets.addAll(List.of("generator.arch=" + arch, "discriminator.arch=" + arch, "generator.z_dim=128",
-              "generator.width=64", "discriminator.width=64", "g_optimizer.learning_rate=0.0002",
-              "g_optimizer.beta1=0.5", "d_optimizer.learning_rate=0.0002", "d_optimizer.beta1=0.5",
-              "eval.grid_samples=4"));
+      // Every kind is built first, then the rounds alternate between them, so that a slow spell of a
+      // shared machine falls on all kinds alike and the medians stay comparable.
+      List<Bench> benches = new ArrayList<>();
+      try {
+        for (String d : discs) {
+          Experiment cfg = config(d, t, workload, gamma, reuse, batch, nDisc);
+          if (cl.hasOption("trace")) {
+            trace(cfg, d, t, warmup, iters);
+            continue;
+          }
+          benches.add(new Bench(d, cfg, batch, nDisc, rounds));
         }
-        if (d.endsWith("-noeq")) {
-          sets.add("discriminator.equivariant=false");
-        }
-        for (String s : sets) {
-          ExperimentConfigs.applyOverride(b, s);
-        }
-        Experiment cfg = b.build();
-        ExperimentConfigs.validate(cfg);
-        if (cl.hasOption("trace")) {
-          trace(cfg, d, t, warmup, iters);
-          continue;
-        }
-        double[] it = new double[rounds];
-        double[] ds = new double[rounds];
-        double[] gs = new double[rounds];
-        int dIters = Math.max(iters, 5) * nDisc;
-        try (Graph g = new Graph()) {
-          RealSource data = DataSources.create(cfg.getData());
-          TrainGraph tg = TrainGraph.build(g, cfg, data);
-          try (Session s = new Session(g, Trainer.sessionConfig(t, t)); Pool pool = new Pool(tg, data, batch)) {
-            s.initialize();
-            long[] counter = {0};
-            for (int w = 0; w < warmup; w++) {
-              iteration(s, tg, counter, nDisc, pool);
-            }
-            for (int r = 0; r < rounds; r++) {
-              long t0 = System.nanoTime();
-              for (int i = 0; i < iters; i++) {
-                iteration(s, tg, counter, nDisc, pool);
-              }
-              it[r] = iters / ((System.nanoTime() - t0) / 1e9);
-              t0 = System.nanoTime();
-              for (int i = 0; i < dIters; i++) {
-                step(s, tg, tg.dTrain, counter, pool);
-              }
-              ds[r] = dIters / ((System.nanoTime() - t0) / 1e9);
-              t0 = System.nanoTime();
-              for (int i = 0; i < iters; i++) {
-                step(s, tg, tg.gTrain, counter, pool);
-              }
-              gs[r] = iters / ((System.nanoTime() - t0) / 1e9);
-            }
+        for (Bench x : benches) {
+          for (int w = 0; w < warmup; w++) {
+            x.iteration();
           }
         }
-        System.out.printf("workload=%s threads=%d batch=%d iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=%d "
-            + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", workload, t, batch, median(it),
-            (nDisc + 1) * median(it), d, nDisc, median(ds), median(gs), d.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0),
-            iters, rounds);
+        int dIters = Math.max(iters, 5) * nDisc;
+        for (int r = 0; r < rounds; r++) {
+          for (Bench x : benches) {
+            x.round(r, iters, dIters);
+          }
+        }
+        for (Bench x : benches) {
+          System.out.printf("workload=%s threads=%d batch=%d iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=%d "
+              + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", workload, t, batch, median(x.it),
+              (nDisc + 1) * median(x.it), x.disc, nDisc, median(x.ds), median(x.gs),
+              x.disc.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0), iters, rounds);
+        }
         System.out.flush();
+      } finally {
+        for (Bench x : benches) {
+          x.close();
+        }
       }
     }
     return 0;
+  }
+
+  private static Experiment config(String d, int t, String workload, String gamma, String reuse, int batch, int nDisc) throws java.io.IOException {
+    boolean mlp = workload.equals("mlp2d");
+    Experiment.Builder b = ExperimentConfigs.parse(DemoCommand.presetText(), DemoCommand.PRESET);
+    List<String> sets = new ArrayList<>(List.of("loss=" + d.replace("-noeq", "").toUpperCase(), "mixing.gamma=" + gamma,
+        "mixing.reuse=" + reuse.equals("on"), "train.intra_op_threads=" + t, "train.inter_op_threads=" + t,
+        "train.batch_size=" + batch, "train.n_disc=" + nDisc));
+    if (mlp) {
+      sets.addAll(List.of("generator.hidden=512,512,512", "discriminator.hidden=512,512,512"));
+    } else {
+      b.clearGenerator().clearDiscriminator();
+      boolean dc = workload.equals("dcgan28");
+      b.getDataBuilder().setImages(org.bgan.config.proto.Images.newBuilder()
+          .setFormat(org.bgan.config.proto.Images.Format.RANDOM).setSize(dc ? 28 : 32).setChannels(dc ? 1 : 3)
+          .setRandomExamples(8 * batch));
+      String arch = dc ? "DCGAN" : "SNCNN";
+      sets.addAll(List.of("generator.arch=" + arch, "discriminator.arch=" + arch, "generator.z_dim=128",
+          "generator.width=64", "discriminator.width=64", "g_optimizer.learning_rate=0.0002",
+          "g_optimizer.beta1=0.5", "d_optimizer.learning_rate=0.0002", "d_optimizer.beta1=0.5",
+          "eval.grid_samples=4"));
+    }
+    if (d.endsWith("-noeq")) {
+      sets.add("discriminator.equivariant=false");
+    }
+    for (String s : sets) {
+      ExperimentConfigs.applyOverride(b, s);
+    }
+    Experiment cfg = b.build();
+    ExperimentConfigs.validate(cfg);
+    return cfg;
+  }
+
+  /** One kind's graph and session, and its timings per round. */
+  private static final class Bench implements AutoCloseable {
+    final String disc;
+    final Graph graph = new Graph();
+    final TrainGraph tg;
+    final Session session;
+    final Pool pool;
+    final int nDisc;
+    final long[] counter = {0};
+    final double[] it;
+    final double[] ds;
+    final double[] gs;
+
+    Bench(String disc, Experiment cfg, int batch, int nDisc, int rounds) {
+      this.disc = disc;
+      this.nDisc = nDisc;
+      RealSource data = DataSources.create(cfg.getData());
+      this.tg = TrainGraph.build(graph, cfg, data);
+      int t = cfg.getTrain().getIntraOpThreads();
+      this.session = new Session(graph, Trainer.sessionConfig(t, t));
+      this.pool = new Pool(tg, data, batch);
+      session.initialize();
+      it = new double[rounds];
+      ds = new double[rounds];
+      gs = new double[rounds];
+    }
+
+    void iteration() {
+      BenchCommand.iteration(session, tg, counter, nDisc, pool);
+    }
+
+    void round(int r, int iters, int dIters) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < iters; i++) {
+        iteration();
+      }
+      it[r] = iters / ((System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      for (int i = 0; i < dIters; i++) {
+        step(session, tg, tg.dTrain, counter, pool);
+      }
+      ds[r] = dIters / ((System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      for (int i = 0; i < iters; i++) {
+        step(session, tg, tg.gTrain, counter, pool);
+      }
+      gs[r] = iters / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public void close() {
+      pool.close();
+      session.close();
+      graph.close();
+    }
   }
 
   /** Op time per D step by op type, from TensorFlow's step stats (software trace). */

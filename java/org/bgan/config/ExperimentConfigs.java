@@ -216,6 +216,23 @@ public final class ExperimentConfigs {
     checkOptimizer("d_optimizer", e.getDOptimizer());
     positive("eval.num_samples", e.getEval().getNumSamples());
     positive("eval.grid_samples", e.getEval().getGridSamples());
+    var tq = e.getTechniques();
+    if (!(tq.getRealLabel() > 0f && tq.getRealLabel() <= 1f)) {
+      throw new UserException("config: techniques.real_label must be in (0, 1], got " + tq.getRealLabel());
+    }
+    if (tq.getRealLabel() != 1f && e.getLoss() != org.bgan.config.proto.LossKind.GAN) {
+      throw new UserException("config: techniques.real_label (one-sided label smoothing) smooths the standard GAN's real targets;"
+          + " BGAN and M-BGAN targets are real fractions (use loss: GAN, or leave real_label at 1)");
+    }
+    if (tq.getGeneratorLoss() == org.bgan.config.proto.Techniques.GeneratorLoss.MINIMAX
+        && e.getLoss() != org.bgan.config.proto.LossKind.GAN) {
+      throw new UserException("config: techniques.generator_loss MINIMAX is defined for the standard GAN (loss: GAN);"
+          + " BGAN and M-BGAN use eq. 5");
+    }
+    if (!(tq.getInstanceNoise() >= 0f) || !Float.isFinite(tq.getInstanceNoise())) {
+      throw new UserException("config: techniques.instance_noise must be a finite standard deviation >= 0, got " + tq.getInstanceNoise());
+    }
+    nonNegative("techniques.instance_noise_steps", tq.getInstanceNoiseSteps());
     nonNegative("train.sample_every", t.getSampleEvery());
     if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
       var im = e.getData().getImages();

@@ -61,6 +61,29 @@ public final class Losses {
         s.math.mean(s.math.softplus(fakeLogits), s.constant(0)));
   }
 
+  /**
+   * Standard discriminator loss with one-sided label smoothing (Salimans et al. 2016): real samples
+   * have target {@code realLabel}, fakes 0: {@code mean CE(realLabel, σ(o_real)) + mean −log(1 − σ(o_fake))},
+   * with {@code CE(t, σ(o)) = t·softplus(−o) + (1 − t)·softplus(o)}. {@code realLabel = 1} is
+   * {@link #ganDiscriminator}.
+   */
+  public static Operand<TFloat32> ganDiscriminatorSmoothed(Ops tf, Operand<TFloat32> realLogits, Operand<TFloat32> fakeLogits,
+      float realLabel) {
+    Ops s = tf.withSubScope("GanDiscriminatorLoss");
+    Operand<TFloat32> real = s.math.add(s.math.mul(s.constant(realLabel), s.math.softplus(s.math.neg(realLogits))),
+        s.math.mul(s.constant(1f - realLabel), s.math.softplus(realLogits)));
+    return s.math.add(s.math.mean(real, s.constant(0)), s.math.mean(s.math.softplus(fakeLogits), s.constant(0)));
+  }
+
+  /**
+   * The original minimax generator loss: G minimises {@code mean log(1 − σ(o_fake)) = mean −softplus(o_fake)}
+   * (saturates when D rejects the fakes, the reason the non-saturating form is the default).
+   */
+  public static Operand<TFloat32> ganGeneratorMinimax(Ops tf, Operand<TFloat32> fakeLogits) {
+    Ops s = tf.withSubScope("GanGeneratorMinimaxLoss");
+    return s.math.neg(s.math.mean(s.math.softplus(fakeLogits), s.constant(0)));
+  }
+
   /** Standard non-saturating generator loss: {@code mean −log σ(o_fake)}. */
   public static Operand<TFloat32> ganGenerator(Ops tf, Operand<TFloat32> fakeLogits) {
     Ops s = tf.withSubScope("GanGeneratorLoss");

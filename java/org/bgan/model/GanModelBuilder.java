@@ -6,6 +6,8 @@ import java.util.Map;
 import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
+import org.bgan.config.proto.Techniques;
+import org.bgan.techniques.InstanceNoise;
 import org.bgan.data.RealSource;
 import org.bgan.losses.Losses;
 import org.bgan.layers.Phase;
@@ -133,7 +135,13 @@ public final class GanModelBuilder {
       return cfg.getMixing().getReuse() ? 2 : 1;
     }
 
-    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups, Phase phase) {
+    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups, Phase phase, String view) {
+      var tq = cfg.getTechniques();
+      if (tq.getInstanceNoise() > 0) {
+        long anneal = tq.getInstanceNoiseSteps() > 0 ? tq.getInstanceNoiseSteps() : cfg.getTrain().getSteps();
+        Operand<TFloat32> sigma = InstanceNoise.sigma(s, stepSeed, cfg.getTrain().getNDisc(), tq.getInstanceNoise(), anneal);
+        x = InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, view));
+      }
       Operand<TFloat32> o = d.apply(s, x, groups, phase);
       return s.reshape(o, s.constant(new long[] {-1}));
     }
@@ -144,16 +152,18 @@ public final class GanModelBuilder {
       Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
       if (cfg.getLoss() == LossKind.GAN) {
-        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1, phase);
+        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1, phase, "d");
         Operand<TFloat32> oReal = s.slice(o, s.constant(new int[] {0}), s.constant(new int[] {batch}));
         Operand<TFloat32> oFake = s.slice(o, s.constant(new int[] {batch}), s.constant(new int[] {batch}));
         scalars.put("d/prob_real_on_real", s.math.mean(s.math.sigmoid(oReal), zero));
         scalars.put("d/prob_real_on_fake", s.math.mean(s.math.sigmoid(oFake), zero));
-        return Losses.ganDiscriminator(s, oReal, oFake);
+        float realLabel = cfg.getTechniques().getRealLabel();
+        return realLabel == 1f ? Losses.ganDiscriminator(s, oReal, oFake)
+            : Losses.ganDiscriminatorSmoothed(s, oReal, oFake, realLabel);
       }
       MixBatch.Mixed mb = mixed(s, "d", real, fake);
       int sets = sets();
-      Operand<TFloat32> o = logits(s, mb.batch(), sets, phase);
+      Operand<TFloat32> o = logits(s, mb.batch(), sets, phase, "d");
       Operand<TFloat32> predicted = cfg.getLoss() == LossKind.BGAN
           ? s.math.sigmoid(Losses.setLogits(s, o, sets))
           : s.math.mean(s.math.sigmoid(s.reshape(o, s.constant(new long[] {sets, -1}))), s.constant(1));
@@ -170,11 +180,14 @@ public final class GanModelBuilder {
       Ops s = tf.withSubScope("g_step");
       Operand<TFloat32> fake = fake(s, "g", phase);
       if (cfg.getLoss() == LossKind.GAN) {
-        return Losses.ganGenerator(s, logits(s, fake, 1, Phase.train()));
+        Operand<TFloat32> o = logits(s, fake, 1, Phase.train(), "g");
+        return cfg.getTechniques().getGeneratorLoss() == Techniques.GeneratorLoss.MINIMAX
+            ? Losses.ganGeneratorMinimax(s, o)
+            : Losses.ganGenerator(s, o);
       }
       MixBatch.Mixed mb = mixed(s, "g", real(s, "g"), fake);
       int sets = sets();
-      Operand<TFloat32> o = logits(s, mb.batch(), sets, Phase.train());
+      Operand<TFloat32> o = logits(s, mb.batch(), sets, Phase.train(), "g");
       return cfg.getLoss() == LossKind.BGAN
           ? Losses.bganGenerator(s, o, sets)
           : Losses.mbganGenerator(s, o);

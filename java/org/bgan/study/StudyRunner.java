@@ -142,8 +142,8 @@ public final class StudyRunner {
     List<Map<String, Object>> rows = new ArrayList<>();
     StringBuilder md = new StringBuilder();
     md.append("# ").append(s.getTitle().isEmpty() ? s.getName() : s.getTitle()).append("\n\n");
-    md.append("| method | seeds done | modes captured | high-quality % | reverse KL | final d_loss | final g_loss | it/s |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append("| method | seeds done | modes captured | high-quality % | reverse KL | final d_loss | final g_loss | late d_loss | late g_loss | it/s |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     List<LinePlot.Series> gCurves = new ArrayList<>();
     List<LinePlot.Series> dCurves = new ArrayList<>();
     for (Arm a : s.getArmList()) {
@@ -153,6 +153,8 @@ public final class StudyRunner {
       List<Double> dl = new ArrayList<>();
       List<Double> gl = new ArrayList<>();
       List<Double> ips = new ArrayList<>();
+      List<Double> lateD = new ArrayList<>();
+      List<Double> lateG = new ArrayList<>();
       int diverged = 0;
       List<double[][]> losses = new ArrayList<>();
       for (long seed : seeds(s)) {
@@ -174,7 +176,14 @@ public final class StudyRunner {
         num(m, "iters_per_second").ifPresent(ips::add);
         Path lf = run.resolve("losses.csv");
         if (Files.isRegularFile(lf)) {
-          losses.add(readLosses(lf));
+          double[][] l = readLosses(lf);
+          losses.add(l);
+          int n = l[0].length;
+          if (n > 0) {
+            int from = n - Math.max(1, n / 10);
+            lateD.add(java.util.Arrays.stream(l[1], from, n).average().orElse(Double.NaN));
+            lateG.add(java.util.Arrays.stream(l[2], from, n).average().orElse(Double.NaN));
+          }
         }
       }
       Map<String, Object> row = new LinkedHashMap<>();
@@ -187,18 +196,21 @@ public final class StudyRunner {
       putStat(row, "reverse_kl", kl);
       putStat(row, "final_d_loss", dl);
       putStat(row, "final_g_loss", gl);
+      putStat(row, "late_d_loss", lateD);
+      putStat(row, "late_g_loss", lateG);
       putStat(row, "iters_per_second", ips);
       rows.add(row);
-      md.append(String.format(Locale.ROOT, "| %s | %d%s | %s | %s | %s | %s | %s | %s |%n", a.getName(), dl.size(),
+      md.append(String.format(Locale.ROOT, "| %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s |%n", a.getName(), dl.size(),
           diverged > 0 ? " (+" + diverged + " diverged)" : "", pm(modes, 1), pm(hq, 1), pm(kl, 3), pm(dl, 3), pm(gl, 3),
-          pm(ips, 1)));
+          pm(lateD, 3), pm(lateG, 3), pm(ips, 1)));
       double[][] mean = meanCurve(losses);
       if (mean != null) {
         dCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[1]));
         gCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[2]));
       }
     }
-    md.append("\nMean ± standard error over the seeds done. Losses averaged over seeds per logged step.\n");
+    md.append("\nMean ± standard error over the seeds done. final: the last step's minibatch losses; late: the mean"
+        + " of the losses logged over the last 10 % of training (losses.csv).\n");
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("study", s.getName());
     res.put("seeds", seeds(s));
