@@ -150,16 +150,17 @@ class TrainerTest {
     Trainer.run(config("BGAN", split, 5, "train.export=false"), quiet(false));
     Trainer.Result r = Trainer.run(config("BGAN", split, 10, "train.export=false"), quiet(true));
     assertThat(r.step()).isEqualTo(10);
-    // Same seeds per step: the final mode metrics match exactly and the final losses to 1e-4
-    // relative. (TF's CPU kernels are not bitwise reproducible across sessions: differences of
-    // ~4e-6 relative were seen. The history differs: the first half's final evaluation is kept.)
+    // Same seeds per step: the final mode metrics match exactly and the final losses to 1e-3
+    // relative. (TF's CPU kernels are not bitwise reproducible across sessions: after 10 steps
+    // differences of 4e-6 to 1.3e-4 relative were seen. The history differs: the first half's final
+    // evaluation is kept.)
     String a = finalPart(split);
     String b = finalPart(straight);
     assertThat(a.substring(0, a.indexOf("final_d_loss"))).isEqualTo(b.substring(0, b.indexOf("final_d_loss")));
     for (String key : List.of("final_d_loss", "final_g_loss")) {
       double x = number(a, key);
       double y = number(b, key);
-      assertThat(x).as(key).isCloseTo(y, org.assertj.core.data.Offset.offset(1e-4 * Math.abs(y)));
+      assertThat(x).as(key).isCloseTo(y, org.assertj.core.data.Offset.offset(1e-3 * Math.abs(y)));
     }
   }
 
