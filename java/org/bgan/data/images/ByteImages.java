@@ -114,4 +114,23 @@ final class ByteImages implements ImageDataset {
   public String describe() {
     return description;
   }
+
+  /**
+   * The number of whole fixed-size records in a binary dataset file; an error naming the file when it
+   * is empty or ends part-way through a record (a truncated download), with where to get the data.
+   */
+  static long wholeRecords(java.nio.file.Path f, int record, String format, String unit, String where) {
+    long len;
+    try {
+      len = java.nio.file.Files.size(f);
+    } catch (java.io.IOException e) {
+      throw new org.bgan.util.UserException(f + ": cannot read: " + e, e);
+    }
+    if (len == 0 || len % record != 0) {
+      throw new org.bgan.util.UserException(f + ": not " + format + " or truncated: " + len
+          + " bytes is not a positive multiple of the " + record + "-byte " + unit + " (" + (len / record) + " whole "
+          + unit + "s and " + (len % record) + " bytes over); " + where);
+    }
+    return len / record;
+  }
 }

@@ -54,18 +54,7 @@ final class Cifar10 {
     List<Path> files = files(path);
     long total = 0;
     for (Path f : files) {
-      long len;
-      try {
-        len = Files.size(f);
-      } catch (IOException e) {
-        throw new UserException(f + ": cannot read: " + e, e);
-      }
-      if (len == 0 || len % RECORD != 0) {
-        throw new UserException(f + ": not a CIFAR-10 binary file or truncated: " + len
-            + " bytes is not a positive multiple of the 3073-byte record (" + (len / RECORD) + " whole records and "
-            + (len % RECORD) + " bytes over); " + WHERE);
-      }
-      total += len / RECORD;
+      total += ByteImages.wholeRecords(f, RECORD, "a CIFAR-10 binary file", "record", WHERE);
     }
     int n = (int) Math.min(total, limit > 0 ? limit : Integer.MAX_VALUE);
     ByteImages out = new ByteImages(n, size, size, 3);

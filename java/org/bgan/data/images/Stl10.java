@@ -41,18 +41,8 @@ final class Stl10 {
 
   static ByteImages load(Path path, int size, int limit) {
     Path f = file(path);
-    long len;
-    try {
-      len = Files.size(f);
-    } catch (IOException e) {
-      throw new UserException(f + ": cannot read: " + e, e);
-    }
-    if (len == 0 || len % RECORD != 0) {
-      throw new UserException(f + ": not an STL-10 binary image file or truncated: " + len
-          + " bytes is not a positive multiple of the 27648-byte image (" + (len / RECORD) + " whole images and "
-          + (len % RECORD) + " bytes over); " + WHERE);
-    }
-    int n = (int) Math.min(len / RECORD, limit > 0 ? limit : Integer.MAX_VALUE);
+    long records = ByteImages.wholeRecords(f, RECORD, "an STL-10 binary image file", "image", WHERE);
+    int n = (int) Math.min(records, limit > 0 ? limit : Integer.MAX_VALUE);
     ByteImages out = new ByteImages(n, size, size, 3);
     byte[] rec = new byte[RECORD];
     byte[] hwc = new byte[RECORD];
