@@ -88,7 +88,7 @@ final class SampleCommand extends Command {
           (int) Math.ceil(Math.sqrt(x.count())));
       case "dir" -> ImageGrid.writeEach(out, "sample-", x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3]);
       default -> {
-        byte[] bytes = fmt.equals("csv") ? csv(rows(x)) : npy(x.shape(), x.values());
+        byte[] bytes = fmt.equals("csv") ? csv(x.rows()) : npy(x.shape(), x.values());
         if (out == null) {
           System.out.write(bytes);
           System.out.flush();
@@ -99,15 +99,6 @@ final class SampleCommand extends Command {
     }
     System.err.println("wrote " + x.count() + (images ? " images" : " samples") + " to " + out);
     return 0;
-  }
-
-  private static float[][] rows(SavedModels.Samples x) {
-    int d = (int) x.shape()[1];
-    float[][] out = new float[x.count()][d];
-    for (int i = 0; i < out.length; i++) {
-      System.arraycopy(x.values(), i * d, out[i], 0, d);
-    }
-    return out;
   }
 
   private static String extension(Path p) {

@@ -36,7 +36,12 @@ public final class ExperimentConfigs {
     } catch (IOException e) {
       throw new UserException("cannot read config file " + file + ": " + e.getMessage());
     }
-    Experiment.Builder b = parse(text, file.toString());
+    return fromText(text, file.toString(), overrides);
+  }
+
+  /** Parses {@code text} ({@code source} names it in errors), applies {@code overrides} and validates. */
+  public static Experiment fromText(String text, String source, List<String> overrides) {
+    Experiment.Builder b = parse(text, source);
     for (String o : overrides) {
       applyOverride(b, o);
     }
@@ -61,7 +66,7 @@ public final class ExperimentConfigs {
    * "Input contains unknown fields and/or extensions:" followed by one "line:col:\tType.field" line
    * each; those become "unknown field 'field' in Type" lines.
    */
-  static String describe(String source, TextFormat.ParseException e) {
+  public static String describe(String source, TextFormat.ParseException e) {
     String msg = e.getMessage();
     if (msg != null && msg.contains("unknown fields")) {
       StringBuilder sb = new StringBuilder();

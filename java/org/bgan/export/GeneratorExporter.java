@@ -95,7 +95,7 @@ public final class GeneratorExporter {
   }
 
   /** Images in [−1, 1] as uint8: round((x + 1) · 127.5), clipped to [0, 255]. */
-  static Operand<TUint8> toUint8(Ops tf, Operand<TFloat32> x) {
+  public static Operand<TUint8> toUint8(Ops tf, Operand<TFloat32> x) {
     Ops s = tf;
     Operand<TFloat32> px = s.clipByValue(s.math.round(s.math.mul(s.math.add(x, s.constant(1f)), s.constant(127.5f))),
         s.constant(0f), s.constant(255f));

@@ -50,6 +50,16 @@ public final class SavedModels {
     public int count() {
       return (int) shape[0];
     }
+
+    /** The samples as rows of a matrix [N, dim] (2-D generators). */
+    public float[][] rows() {
+      int d = (int) shape[1];
+      float[][] out = new float[count()][d];
+      for (int i = 0; i < out.length; i++) {
+        System.arraycopy(values, i * d, out[i], 0, d);
+      }
+      return out;
+    }
   }
 
   /** {@code num} samples through the model's {@code sample} signature, as rows of a matrix (2-D generators). */
@@ -59,12 +69,7 @@ public final class SavedModels {
       throw new UserException("--model " + modelDir + ": the generator makes samples of shape "
           + java.util.Arrays.toString(java.util.Arrays.copyOfRange(x.shape(), 1, x.shape().length)) + ", not flat vectors");
     }
-    int d = (int) x.shape()[1];
-    float[][] out = new float[x.count()][d];
-    for (int i = 0; i < out.length; i++) {
-      System.arraycopy(x.values(), i * d, out[i], 0, d);
-    }
-    return out;
+    return x.rows();
   }
 
   /** {@code num} samples through the model's {@code sample} signature, any sample shape. */

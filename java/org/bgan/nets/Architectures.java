@@ -30,6 +30,27 @@ public final class Architectures {
 
   private Architectures() {}
 
+  /**
+   * Checks that both networks of {@code cfg} can take samples of {@code sampleShape}, without building
+   * anything; the same {@link UserException}s the builders throw.
+   */
+  public static void check(Experiment cfg, long[] sampleShape) {
+    for (var n : java.util.List.of(cfg.getGenerator(), cfg.getDiscriminator())) {
+      String field = n == cfg.getGenerator() ? "generator" : "discriminator";
+      if (n.getArch() == Arch.MLP) {
+        requireFlat(field, sampleShape);
+      } else {
+        image(field, n.getArch(), sampleShape);
+      }
+    }
+    if (cfg.getDiscriminator().getArch() == Arch.MLP && cfg.getDiscriminator().getSpectralNorm()) {
+      throw new UserException(SN_MLP);
+    }
+  }
+
+  private static final String SN_MLP =
+      "config: discriminator.spectral_norm is implemented for the convolutional archs (DCGAN, SNCNN), not MLP";
+
   /** Generator under scope {@code generator/}. */
   public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
     var n = cfg.getGenerator();
@@ -67,7 +88,7 @@ public final class Architectures {
     if (n.getArch() == Arch.MLP) {
       requireFlat("discriminator", sampleShape);
       if (n.getSpectralNorm()) {
-        throw new UserException("config: discriminator.spectral_norm is implemented for the convolutional archs (DCGAN, SNCNN), not MLP");
+        throw new UserException(SN_MLP);
       }
       List<Integer> widths = new ArrayList<>();
       widths.add((int) sampleShape[0]);

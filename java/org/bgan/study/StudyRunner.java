@@ -49,7 +49,7 @@ public final class StudyRunner {
     try {
       TextFormat.getParser().merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new UserException(file + ":" + e.getMessage());
+      throw new UserException(ExperimentConfigs.describe(file.toString(), e));
     }
     Study s = b.build();
     if (!s.getName().matches("[A-Za-z0-9._-]+")) {

@@ -89,11 +89,8 @@ public final class TrainGraph {
     Op flush = sum.summary.flushSummaryWriter(writer);
     Op images = null;
     if (model.evalSamples().shape().numDimensions() == 4) {
-      // The fixed-latent samples as uint8 images: (x + 1) · 127.5, clipped, rounded.
-      Operand<TFloat32> px = sum.clipByValue(sum.math.round(sum.math.mul(sum.math.add(model.evalSamples(), sum.constant(1f)),
-          sum.constant(127.5f))), sum.constant(0f), sum.constant(255f));
       images = sum.summary.writeImageSummary(writer, globalStep, sum.constant("samples"),
-          sum.dtypes.cast(px, org.tensorflow.types.TUint8.class),
+          org.bgan.export.GeneratorExporter.toUint8(sum, model.evalSamples()),
           sum.constant(new byte[] {(byte) 255, 0, 0, (byte) 255}),
           org.tensorflow.op.summary.WriteImageSummary.maxImages(16L));
     }

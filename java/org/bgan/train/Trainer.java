@@ -57,8 +57,10 @@ public final class Trainer {
 
   public static Result run(Experiment cfg, Options opt) throws IOException {
     Path runDir = ExperimentConfigs.outputDir(cfg);
-    // The data first: a missing or damaged dataset must not leave a run directory behind.
+    // The data and the networks' fit to it first: a missing dataset or an architecture that cannot
+    // take its samples must not leave a run directory behind.
     RealSource data = DataSources.create(cfg.getData());
+    org.bgan.nets.Architectures.check(cfg, data.sampleShape());
     AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
     Optional<Checkpoints.Checkpoint> latest = Checkpoints.latest(runDir);
     if (opt.resume() && latest.isEmpty()) {
@@ -98,90 +100,90 @@ public final class Trainer {
             ? new BatchStream(fi.dataset(), t.getBatchSize(), t.getSeed(), step * (nDisc + 1), fi.prefetch())
             : null;
         try (stream) {
-        LossLog losses = new LossLog(runDir.resolve(LossLog.FILE), step);
-        ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
-        // The newest complete checkpoint of this run: the one resumed from, then each one saved.
-        Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
-        long t0 = System.nanoTime();
-        long startStep = step;
-        float dLoss = Float.NaN;
-        float gLoss = Float.NaN;
-        while (step < steps) {
-          boolean summarize = step % t.getSummaryEvery() == 0;
-          for (int k = 0; k < nDisc; k++) {
-            boolean sum = summarize && k == nDisc - 1;
-            dLoss = runStep(s, tg, stream, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
-            if (!Float.isFinite(dLoss)) {
-              break;
+          LossLog losses = new LossLog(runDir.resolve(LossLog.FILE), step);
+          ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
+          // The newest complete checkpoint of this run: the one resumed from, then each one saved.
+          Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
+          long t0 = System.nanoTime();
+          long startStep = step;
+          float dLoss = Float.NaN;
+          float gLoss = Float.NaN;
+          while (step < steps) {
+            boolean summarize = step % t.getSummaryEvery() == 0;
+            for (int k = 0; k < nDisc; k++) {
+              boolean sum = summarize && k == nDisc - 1;
+              dLoss = runStep(s, tg, stream, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
+              if (!Float.isFinite(dLoss)) {
+                break;
+              }
+            }
+            if (Float.isFinite(dLoss)) {
+              gLoss = runStep(s, tg, stream, seed(t.getSeed(), step, nDisc, nDisc), tg.gTrain, summarize ? tg.gSummaries : null,
+                  tg.model.gLoss());
+            }
+            if (!Float.isFinite(dLoss) || !Float.isFinite(gLoss)) {
+              s.run(tg.flushWriter);
+              String which = !Float.isFinite(dLoss) ? "discriminator loss is " + dLoss : "generator loss is " + gLoss;
+              String msg = "error: training diverged at step " + (step + 1) + ": " + which + "; stopped. "
+                  + (lastCheckpoint != null
+                      ? "The last good checkpoint is " + lastCheckpoint.prefix().getParent()
+                      : "No checkpoint was written yet.");
+              return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
+            }
+            if (summarize) {
+              losses.add(step, dLoss, gLoss);
+            }
+            step++;
+            bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
+            if (t.getSampleEvery() > 0 && step % t.getSampleEvery() == 0 && step < steps) {
+              sampleGrid(s, tg, runDir, step);
+            }
+            if (step % t.getCheckpointEvery() == 0) {
+              losses.flush();
+              lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+            }
+            boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
+            if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
+              float[][] gen = samples(s, tg);
+              if (plotAt.contains(step)) {
+                plot(runDir, data, gen, cfg, step);
+              }
+              if (isEval) {
+                appendHistory(runDir, step, evaluate(data, gen));
+              }
             }
           }
-          if (Float.isFinite(dLoss)) {
-            gLoss = runStep(s, tg, stream, seed(t.getSeed(), step, nDisc, nDisc), tg.gTrain, summarize ? tg.gSummaries : null,
-                tg.model.gLoss());
-          }
-          if (!Float.isFinite(dLoss) || !Float.isFinite(gLoss)) {
-            s.run(tg.flushWriter);
-            String which = !Float.isFinite(dLoss) ? "discriminator loss is " + dLoss : "generator loss is " + gLoss;
-            String msg = "error: training diverged at step " + (step + 1) + ": " + which + "; stopped. "
-                + (lastCheckpoint != null
-                    ? "The last good checkpoint is " + lastCheckpoint.prefix().getParent()
-                    : "No checkpoint was written yet.");
-            return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
-          }
-          if (summarize) {
-            losses.add(step, dLoss, gLoss);
-          }
-          step++;
-          bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
-          if (t.getSampleEvery() > 0 && step % t.getSampleEvery() == 0 && step < steps) {
-            sampleGrid(s, tg, runDir, step);
-          }
-          if (step % t.getCheckpointEvery() == 0) {
-            losses.flush();
-            lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
-          }
-          boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
-          if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
+          double secs = (System.nanoTime() - t0) / 1e9;
+          double ips = secs > 0 ? (step - startStep) / secs : 0;
+          losses.flush();
+          sampleGrid(s, tg, runDir, step);
+          s.run(tg.flushWriter);
+          Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
+              ? lastCheckpoint
+              : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+          Map<String, Object> metrics = Map.of();
+          if (data instanceof Synthetic2D) {
             float[][] gen = samples(s, tg);
-            if (plotAt.contains(step)) {
-              plot(runDir, data, gen, cfg, step);
-            }
-            if (isEval) {
-              appendHistory(runDir, step, evaluate(data, gen));
-            }
+            plot(runDir, data, gen, cfg, step);
+            metrics = evaluate(data, gen);
+            appendHistory(runDir, step, metrics);
           }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        double ips = secs > 0 ? (step - startStep) / secs : 0;
-        losses.flush();
-        sampleGrid(s, tg, runDir, step);
-        s.run(tg.flushWriter);
-        Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
-            ? lastCheckpoint
-            : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
-        Map<String, Object> metrics = Map.of();
-        if (data instanceof Synthetic2D) {
-          float[][] gen = samples(s, tg);
-          plot(runDir, data, gen, cfg, step);
-          metrics = evaluate(data, gen);
-          appendHistory(runDir, step, metrics);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", cfg.getName());
-        out.put("loss", cfg.getLoss().name());
-        out.put("step", step);
-        out.put("seed", t.getSeed());
-        out.put("final", metrics);
-        out.put("final_d_loss", dLoss);
-        out.put("final_g_loss", gLoss);
-        out.put("iters_per_second", ips);
-        out.put("history", history(runDir));
-        AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(out));
-        Path exported = null;
-        if (t.getExport()) {
-          exported = GeneratorExporter.export(cfg, data.sampleShape(), ck.prefix(), ExperimentConfigs.exportDir(cfg));
-        }
-        return new Result(0, runDir, step, metrics, exported, ips, "");
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("name", cfg.getName());
+          out.put("loss", cfg.getLoss().name());
+          out.put("step", step);
+          out.put("seed", t.getSeed());
+          out.put("final", metrics);
+          out.put("final_d_loss", dLoss);
+          out.put("final_g_loss", gLoss);
+          out.put("iters_per_second", ips);
+          out.put("history", history(runDir));
+          AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(out));
+          Path exported = null;
+          if (t.getExport()) {
+            exported = GeneratorExporter.export(cfg, data.sampleShape(), ck.prefix(), ExperimentConfigs.exportDir(cfg));
+          }
+          return new Result(0, runDir, step, metrics, exported, ips, "");
         }
       }
     }

@@ -107,21 +107,16 @@ class TechniquesTest {
   }
 
   private Experiment cfg(String loss, String... sets) {
-    Experiment.Builder b = ExperimentConfigs.parse("""
+    List<String> all = new java.util.ArrayList<>(List.of("loss=" + loss,
+        "train.output_dir=" + tmp.resolve(loss + sets.length + String.join("", sets).hashCode())));
+    all.addAll(List.of(sets));
+    return ExperimentConfigs.fromText("""
         name: "t" data { synthetic2d { kind: RING train_size: 300 } }
         generator { hidden: [16] } discriminator { hidden: [16] }
         mixing { gamma: 0.3 }
         train { batch_size: 8 n_disc: 2 steps: 3 checkpoint_every: 3 intra_op_threads: 1 inter_op_threads: 1 export: false }
         eval { num_samples: 50 }
-        """, "test");
-    ExperimentConfigs.applyOverride(b, "loss=" + loss);
-    ExperimentConfigs.applyOverride(b, "train.output_dir=" + tmp.resolve(loss + sets.length + String.join("", sets).hashCode()));
-    for (String s : sets) {
-      ExperimentConfigs.applyOverride(b, s);
-    }
-    Experiment e = b.build();
-    ExperimentConfigs.validate(e);
-    return e;
+        """, "test", all);
   }
 
   @Test

@@ -29,7 +29,10 @@ class ImageTrainingTest {
   }
 
   private Experiment tiny(String loss, Path out, long steps, String... extra) {
-    Experiment.Builder b = ExperimentConfigs.parse("""
+    List<String> sets = new ArrayList<>(List.of("loss=" + loss, "train.steps=" + steps, "train.output_dir=" + out,
+        "train.export_dir=" + tmp.resolve("sm")));
+    sets.addAll(List.of(extra));
+    return ExperimentConfigs.fromText("""
         name: "img"
         data { images { format: RANDOM size: 12 channels: 3 random_examples: 40 } }
         generator { arch: DCGAN z_dim: 8 width: 4 }
@@ -38,16 +41,7 @@ class ImageTrainingTest {
         train { batch_size: 8 n_disc: 2 checkpoint_every: 3 summary_every: 1 sample_every: 3
                 intra_op_threads: 1 inter_op_threads: 1 }
         eval { grid_samples: 9 }
-        """, "test");
-    List<String> sets = new ArrayList<>(List.of("loss=" + loss, "train.steps=" + steps, "train.output_dir=" + out,
-        "train.export_dir=" + tmp.resolve("sm")));
-    sets.addAll(List.of(extra));
-    for (String s : sets) {
-      ExperimentConfigs.applyOverride(b, s);
-    }
-    Experiment e = b.build();
-    ExperimentConfigs.validate(e);
-    return e;
+        """, "test", sets);
   }
 
   @Test
@@ -156,6 +150,15 @@ class ImageTrainingTest {
             .isCloseTo(Double.parseDouble(x[k]), org.assertj.core.api.Assertions.within(1e-4 + 1e-4 * Math.abs(Double.parseDouble(x[k]))));
       }
     }
+  }
+
+  @Test
+  void anArchitectureThatCannotTakeTheDataFailsBeforeAnythingIsWritten() {
+    Path run = tmp.resolve("never");
+    Experiment cfg = tiny("BGAN", run, 2, "generator.arch=SNCNN", "discriminator.arch=SNCNN");  // 12 px: not /8
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Trainer.run(cfg, quiet(false)))
+        .isInstanceOf(org.bgan.util.UserException.class).hasMessageContaining("divisible by 8");
+    assertThat(run).doesNotExist();
   }
 
   @Test
