@@ -284,6 +284,9 @@ public final class ExperimentConfigs {
     if (!(o.getEpsilon() > 0f)) {
       throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
     }
+    if (!(o.getFinalLrFraction() > 0f && o.getFinalLrFraction() <= 1f)) {
+      throw new UserException("config: " + field + ".final_lr_fraction must be in (0, 1], got " + o.getFinalLrFraction());
+    }
   }
 
   private static void positive(String field, long v) {

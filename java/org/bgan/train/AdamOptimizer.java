@@ -32,9 +32,25 @@ public final class AdamOptimizer {
   private final List<Variable<TFloat32>> m = new ArrayList<>();
   private final List<Variable<TFloat32>> v = new ArrayList<>();
   private final Variable<TFloat32> step;
+  private final float finalFraction;
+  private final long totalUpdates;
 
   public AdamOptimizer(Ops tf, String name, List<Variable<TFloat32>> vars,
       float learningRate, float beta1, float beta2, float epsilon) {
+    this(tf, name, vars, learningRate, beta1, beta2, epsilon, 1f, 1);
+  }
+
+  /**
+   * As above, with the learning rate decayed linearly from {@code learningRate} at update 1 to
+   * {@code learningRate · finalFraction} at update {@code totalUpdates} (and held there after).
+   */
+  public AdamOptimizer(Ops tf, String name, List<Variable<TFloat32>> vars,
+      float learningRate, float beta1, float beta2, float epsilon, float finalFraction, long totalUpdates) {
+    if (!(finalFraction > 0f && finalFraction <= 1f) || totalUpdates < 1) {
+      throw new IllegalArgumentException(name + ": final fraction " + finalFraction + ", updates " + totalUpdates);
+    }
+    this.finalFraction = finalFraction;
+    this.totalUpdates = totalUpdates;
     this.name = name;
     this.learningRate = learningRate;
     this.beta1 = beta1;
@@ -59,7 +75,7 @@ public final class AdamOptimizer {
     Operand<TFloat32> t = s.assignAdd(step, s.constant(1f));
     Operand<TFloat32> b1p = s.math.pow(s.constant(beta1), t);
     Operand<TFloat32> b2p = s.math.pow(s.constant(beta2), t);
-    Operand<TFloat32> lr = s.constant(learningRate);
+    Operand<TFloat32> lr = learningRate(s, t);
     Operand<TFloat32> b1 = s.constant(beta1);
     Operand<TFloat32> b2 = s.constant(beta2);
     Operand<TFloat32> eps = s.constant(epsilon);
@@ -69,6 +85,17 @@ public final class AdamOptimizer {
           ApplyAdam.useLocking(false)));
     }
     return s.withControlDependencies(updates).withName("update").noOp();
+  }
+
+  /** {@code lr0 · (1 − (1 − f) · min(1, (t − 1)/(T − 1)))} at update {@code t} (1-based). */
+  private Operand<TFloat32> learningRate(Ops s, Operand<TFloat32> t) {
+    if (finalFraction == 1f || totalUpdates == 1) {
+      return s.constant(learningRate);
+    }
+    Operand<TFloat32> progress = s.math.minimum(s.constant(1f),
+        s.math.div(s.math.sub(t, s.constant(1f)), s.constant((float) (totalUpdates - 1))));
+    return s.withName("learning_rate").math.mul(s.constant(learningRate),
+        s.math.sub(s.constant(1f), s.math.mul(s.constant(1f - finalFraction), progress)));
   }
 
   /** The optimiser's own variables (moments and step count). */

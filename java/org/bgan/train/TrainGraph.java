@@ -63,10 +63,11 @@ public final class TrainGraph {
     Ops tf = Ops.create(graph);
     Variable<TInt64> globalStep = tf.withInitScope().withName("global_step").variable(tf.withInitScope().constant(0L));
 
-    Op dTrain = withUpdates(tf, "d_train", step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars()),
+    Op dTrain = withUpdates(tf, "d_train", step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars(),
+        cfg.getTrain().getSteps() * cfg.getTrain().getNDisc()),
         model.dUpdates());
     List<Op> gDeps = new ArrayList<>(model.gUpdates());
-    gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars()));
+    gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars(), cfg.getTrain().getSteps()));
     Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
         .assignAdd(globalStep, tf.constant(1L));
 
@@ -112,14 +113,16 @@ public final class TrainGraph {
   }
 
   /** Gradients of {@code loss} w.r.t. {@code vars} only, applied by a fresh Adam named {@code name}. */
-  static Op step(Ops tf, String name, Optimizer o, Operand<TFloat32> loss, List<Variable<TFloat32>> vars) {
+  static Op step(Ops tf, String name, Optimizer o, Operand<TFloat32> loss, List<Variable<TFloat32>> vars,
+      long totalUpdates) {
     Gradients grads = tf.withSubScope(name + "_gradients").gradients(loss, vars);
     List<Operand<TFloat32>> g = new ArrayList<>();
     for (int i = 0; i < vars.size(); i++) {
       Output<TFloat32> gi = grads.dy(i);
       g.add(gi);
     }
-    AdamOptimizer adam = new AdamOptimizer(tf, name, vars, o.getLearningRate(), o.getBeta1(), o.getBeta2(), o.getEpsilon());
+    AdamOptimizer adam = new AdamOptimizer(tf, name, vars, o.getLearningRate(), o.getBeta1(), o.getBeta2(), o.getEpsilon(),
+        o.getFinalLrFraction(), totalUpdates);
     return adam.apply(tf, g);
   }
 }

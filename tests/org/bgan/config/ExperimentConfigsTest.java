@@ -97,6 +97,8 @@ class ExperimentConfigsTest {
     invalid("mixing.gamma=nan", "mixing.gamma");
     invalid("train.batch_size=1", "at least 2");
     invalid("d_optimizer.learning_rate=0", "d_optimizer.learning_rate");
+    invalid("g_optimizer.final_lr_fraction=0", "g_optimizer.final_lr_fraction");
+    invalid("d_optimizer.final_lr_fraction=1.5", "d_optimizer.final_lr_fraction");
     invalid("generator.hidden=64,0", "generator.hidden");
     invalid("name=a/b", "name");
     invalid("train.plot_at=-1", "plot_at");
