@@ -388,8 +388,70 @@ class MixGanTest {
         assertThat(v).isFinite().isBetween(-20f, 20f);
       }
     }
-    var arr = SavedModels.sampleArray(sm, 20, 9);
-    assertThat(arr).isNotNull();
+  }
+
+  @Test
+  void imageMixtureWithBatchNormAndSpectralNormTrainsExportsAndServesImagesInRange() throws Exception {
+    // Fed batches, generator batch-norm state and discriminator spectral-norm vectors per component.
+    Experiment cfg = ExperimentConfigs.fromText("""
+        name: "img"
+        data { images { format: RANDOM size: 12 channels: 3 random_examples: 40 } }
+        generator { arch: DCGAN z_dim: 8 width: 4 }
+        discriminator { arch: DCGAN width: 4 spectral_norm: true }
+        techniques { mix_components: 2 }
+        train { batch_size: 8 n_disc: 1 checkpoint_every: 3 summary_every: 1 intra_op_threads: 1 inter_op_threads: 1 }
+        eval { grid_samples: 9 }
+        """, "test", List.of("loss=MBGAN", "train.steps=3", "train.output_dir=" + tmp.resolve("img"),
+        "train.export_dir=" + tmp.resolve("img_sm")));
+    Trainer.Result r = Trainer.run(cfg, new Trainer.Options(false, new PrintStream(java.io.OutputStream.nullOutputStream()), false));
+    assertThat(r.exitCode()).isZero();
+    assertThat(tmp.resolve("img/samples/step-000000003.png")).isRegularFile();
+    float[] z = Tf.randn(4 * 8, 5, 1.0);
+    try (SavedModelBundle b = SavedModelBundle.load(r.savedModel().toString(), "serve");
+        TFloat32 zt = TFloat32.tensorOf(Shape.of(4, 8), org.tensorflow.ndarray.buffer.DataBuffers.of(z));
+        var out = b.function(GeneratorExporter.SIGNATURE_DEFAULT).call(Map.of("z", zt));
+        var again = b.function(GeneratorExporter.SIGNATURE_DEFAULT).call(Map.of("z", zt))) {
+      TFloat32 samples = (TFloat32) out.get("samples").orElseThrow();
+      assertThat(samples.shape()).isEqualTo(Shape.of(4, 12, 12, 3));
+      assertThat(out.get("images")).isPresent();
+      float[] v = new float[(int) samples.size()];
+      samples.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
+      float[] w = new float[v.length];
+      ((TFloat32) again.get("samples").orElseThrow()).copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(w, false, false));
+      assertThat(w).containsExactly(v);
+      for (float x : v) {
+        assertThat(x).isBetween(-1f, 1f);  // tanh output
+      }
+    }
+  }
+
+  @Test
+  void resumedRunEndsWhereTheUninterruptedRunEnds() throws Exception {
+    // As TrainerTest's check for the plain GAN: the K = 2 graph's variables (component scopes,
+    // mixture logits and their Adam slots) are checkpointed and restored, and every draw comes from
+    // the step seed. Metrics must match exactly, losses to 1e-3 relative (TF's CPU kernels are not
+    // bitwise reproducible across sessions; TrainerTest saw up to 1.3e-4 relative after 10 steps).
+    var quiet = new Trainer.Options(false, new PrintStream(java.io.OutputStream.nullOutputStream()), false);
+    var resume = new Trainer.Options(true, quiet.progress(), false);
+    Trainer.run(config("BGAN", tmp.resolve("straight"), 8, "train.export=false", "train.checkpoint_every=4"), quiet);
+    Trainer.run(config("BGAN", tmp.resolve("split"), 4, "train.export=false", "train.checkpoint_every=4"), quiet);
+    Trainer.Result r = Trainer.run(config("BGAN", tmp.resolve("split"), 8, "train.export=false", "train.checkpoint_every=4"), resume);
+    assertThat(r.step()).isEqualTo(8);
+    String a = java.nio.file.Files.readString(tmp.resolve("split/metrics.json"));
+    String b = java.nio.file.Files.readString(tmp.resolve("straight/metrics.json"));
+    assertThat(a.substring(a.indexOf("\"final\""), a.indexOf("\"final_d_loss\"")))
+        .isEqualTo(b.substring(b.indexOf("\"final\""), b.indexOf("\"final_d_loss\"")));
+    for (String key : List.of("final_d_loss", "final_g_loss")) {
+      double x = number(a, key);
+      double y = number(b, key);
+      assertThat(x).as(key).isCloseTo(y, within(1e-3 * Math.abs(y)));
+    }
+  }
+
+  private static double number(String json, String key) {
+    var m = java.util.regex.Pattern.compile("\"" + key + "\": ([-0-9.eE]+)").matcher(json);
+    assertThat(m.find()).as(key).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
@@ -405,6 +467,20 @@ class MixGanTest {
     }
     assertThatThrownBy(() -> config("GAN", tmp.resolve("x"), 3, "techniques.mix_components=1", "techniques.mix_entropy_weight=0.2"))
         .isInstanceOf(UserException.class).hasMessageContaining("techniques.mix_entropy_weight applies to MIX+GAN only");
+    // From the command line: exit 2, the field named, no stack trace.
+    PrintStream oldErr = System.err;
+    var err = new java.io.ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true));
+      code = org.bgan.cli.Main.run(new String[] {"train", "graphs/grid2d_mlp_mixgan.pbtxt", "--out", tmp.resolve("cli").toString(),
+          "--set", "techniques.mix_components=0"});
+    } finally {
+      System.setErr(oldErr);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("techniques.mix_components must be in [1, 16]").doesNotContain("\tat ");
+    assertThat(tmp.resolve("cli")).doesNotExist();
     // 0 switches the regulariser off and is accepted; K = 1 without the weight is the plain GAN.
     assertThat(config("GAN", tmp.resolve("x"), 3, "techniques.mix_entropy_weight=0").getTechniques().getMixEntropyWeight()).isZero();
     assertThat(config("GAN", tmp.resolve("x"), 3, "techniques.mix_components=1").getTechniques().getMixComponents()).isEqualTo(1);
