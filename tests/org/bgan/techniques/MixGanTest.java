@@ -240,6 +240,37 @@ class MixGanTest {
   }
 
   @Test
+  void discriminatorMixtureGivesTheLogitOfTheWeightedProbability() {
+    // MixtureNetworks.apply for discriminators: σ(logit) = Σ_j p_j σ(o_j), recomputed in Java from
+    // the components' own logits, with w_D = [1, −0.5] assigned.
+    Experiment cfg = config("GAN", tmp.resolve("dmix"), 3);
+    float[] wD = {1f, -0.5f};
+    float[][] x = matrix(Tf.randn(5 * 2, 21, 2.0), 5);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      MixtureNetworks d = MixtureNetworks.discriminators(tf, cfg, new long[] {2});
+      Op set = tf.assign(d.logits(), tf.constant(wD));
+      Operand<TFloat32> mix = d.apply(tf, tf.constant(x), 1, Phase.train());
+      Operand<TFloat32> o0 = d.component(0).apply(tf, tf.constant(x), 1, Phase.train());
+      Operand<TFloat32> o1 = d.component(1).apply(tf, tf.constant(x), 1, Phase.train());
+      try (Session s = new Session(g)) {
+        s.initialize();
+        s.runner().addTarget(set).run();
+        float[] m = Tf.flat(s, mix);
+        float[] a = Tf.flat(s, o0);
+        float[] c = Tf.flat(s, o1);
+        double[] p = softmax(wD);
+        assertThat(a).isNotEqualTo(c);
+        for (int i = 0; i < m.length; i++) {
+          double want = p[0] / (1 + Math.exp(-a[i])) + p[1] / (1 + Math.exp(-c[i]));
+          // Probabilities in (0, 1) from float32 logits of order 1: 1e-6 absolute.
+          assertThat(1 / (1 + Math.exp(-m[i]))).as("row %d", i).isCloseTo(want, within(1e-6));
+        }
+      }
+    }
+  }
+
+  @Test
   void eachPlayersStepLeavesTheOtherPlayersVariablesAndMixtureWeightsUnchanged() {
     for (String loss : List.of("GAN", "BGAN", "MBGAN")) {
       Experiment cfg = config(loss, tmp.resolve("iso" + loss), 10);
@@ -378,7 +409,18 @@ class MixGanTest {
         assertThat(served[i]).as("row %d, component %d", i, k).containsExactly(comp[k][i], within(1e-5f));
       }
     }
-    // sample(num, seed): deterministic, finite, and equal to serving_default on the z it returns.
+    // sample(num, seed) picks by the same hash: serving_default on the z it returns gives its samples.
+    try (SavedModelBundle b = SavedModelBundle.load(sm.toString(), "serve");
+        TInt32 num = TInt32.scalarOf(40);
+        TInt64 seed = TInt64.scalarOf(3);
+        var smp = b.function(GeneratorExporter.SIGNATURE_SAMPLE).call(Map.of("num", num, "seed", seed))) {
+      TFloat32 zs = (TFloat32) smp.get("z").orElseThrow();
+      try (var def = b.function(GeneratorExporter.SIGNATURE_DEFAULT).call(Map.of("z", zs))) {
+        assertThat(SavedModels.toMatrix((TFloat32) def.get("samples").orElseThrow()))
+            .isDeepEqualTo(SavedModels.toMatrix((TFloat32) smp.get("samples").orElseThrow()));
+      }
+    }
+    // sample(num, seed) is deterministic in (num, seed), and finite.
     float[][] a = SavedModels.sample(sm, 50, 3);
     assertThat(a).hasDimensions(50, 2).isDeepEqualTo(SavedModels.sample(sm, 50, 3));
     assertThat(a).isNotEqualTo(SavedModels.sample(sm, 50, 4));
