@@ -106,12 +106,12 @@ public final class MixGan {
    */
   public static Operand<TFloat32> uniformFromZ(Ops tf, Operand<TFloat32> z) {
     Ops s = tf.withSubScope("MixComponentHash");
-    long d = z.shape().size(1);
-    if (z.shape().numDimensions() != 2 || d < 1) {
+    if (z.shape().numDimensions() != 2 || z.shape().size(1) < 1) {
       throw new IllegalArgumentException("z must be [N, d] with d known, got " + z.shape());
     }
     Operand<TInt64> bits = s.bitwise.bitwiseAnd(
         s.dtypes.cast(s.bitcast(z, TInt32.class), TInt64.class), s.constant(0xFFFFFFFFL)); // [N, d]
+    long d = z.shape().size(1);
     Operand<TInt64> h = null;
     for (int j = 0; j < d; j++) {
       Operand<TInt64> col = s.reshape(s.slice(bits, s.constant(new int[] {0, j}), s.constant(new int[] {-1, 1})),
