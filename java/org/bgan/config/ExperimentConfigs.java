@@ -238,6 +238,7 @@ public final class ExperimentConfigs {
       throw new UserException("config: techniques.instance_noise must be a finite standard deviation >= 0, got " + tq.getInstanceNoise());
     }
     nonNegative("techniques.instance_noise_steps", tq.getInstanceNoiseSteps());
+    checkMixGan(tq);
     nonNegative("train.sample_every", t.getSampleEvery());
     if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
       var im = e.getData().getImages();
@@ -253,6 +254,23 @@ public final class ExperimentConfigs {
     }
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  /** MIX+GAN: techniques.mix_components in [1, 16], techniques.mix_entropy_weight finite, >= 0, and only with K > 1. */
+  private static void checkMixGan(org.bgan.config.proto.Techniques tq) {
+    int k = tq.getMixComponents();
+    if (k < 1 || k > org.bgan.techniques.MixGan.MAX_COMPONENTS) {
+      throw new UserException("config: techniques.mix_components must be in [1, " + org.bgan.techniques.MixGan.MAX_COMPONENTS
+          + "] (1 = off; each step costs K^2 pair evaluations), got " + k);
+    }
+    float w = tq.getMixEntropyWeight();
+    if (!(w >= 0f) || !Float.isFinite(w)) {
+      throw new UserException("config: techniques.mix_entropy_weight must be a finite number >= 0, got " + w);
+    }
+    if (tq.hasMixEntropyWeight() && k == 1) {
+      throw new UserException("config: techniques.mix_entropy_weight applies to MIX+GAN only; set techniques.mix_components > 1"
+          + " or leave mix_entropy_weight unset");
     }
   }
 

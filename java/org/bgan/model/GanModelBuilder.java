@@ -37,6 +37,9 @@ public final class GanModelBuilder {
   private GanModelBuilder() {}
 
   public static GanModel build(Graph graph, Experiment cfg, RealSource data) {
+    if (MixGanModelBuilder.enabled(cfg)) {
+      return MixGanModelBuilder.build(graph, cfg, data);
+    }
     Ops tf = Ops.create(graph);
     int batch = cfg.getTrain().getBatchSize();
     int zDim = cfg.getGenerator().getZDim();
@@ -69,8 +72,14 @@ public final class GanModelBuilder {
         realBatch, dPhase.updates(), gPhase.updates());
   }
 
-  /** The generator network of {@code cfg} under scope {@code generator/}; also used for export. */
+  /**
+   * The generator network of {@code cfg} under scope {@code generator/}; also used for export. With
+   * MIX+GAN the mixture of the K generators ({@link org.bgan.techniques.MixtureNetworks}).
+   */
   public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
+    if (MixGanModelBuilder.enabled(cfg)) {
+      return org.bgan.techniques.MixtureNetworks.generators(tf, cfg, sampleShape);
+    }
     return Architectures.generator(tf, cfg, sampleShape);
   }
 
