@@ -130,10 +130,18 @@ public final class SemiSupervisedRun {
 
   /** Predicted classes of the first {@code n} examples of {@code ds}, {@link #EVAL_CHUNK} at a time. */
   public static int[] predict(Session s, SemiSupervisedGraph g, ImageDataset ds, int n) {
+    return predict(s, g, ds, n, EVAL_CHUNK);
+  }
+
+  /** As above, {@code chunk} examples per session run. */
+  public static int[] predict(Session s, SemiSupervisedGraph g, ImageDataset ds, int n, int chunk) {
+    if (chunk < 1) {
+      throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
+    }
     int per = ds.height() * ds.width() * ds.channels();
     int[] out = new int[n];
-    for (int start = 0; start < n; start += EVAL_CHUNK) {
-      int m = Math.min(EVAL_CHUNK, n - start);
+    for (int start = 0; start < n; start += chunk) {
+      int m = Math.min(chunk, n - start);
       float[] px = new float[m * per];
       for (int j = 0; j < m; j++) {
         ds.copyTo(start + j, px, j * per);
