@@ -252,6 +252,7 @@ public final class ExperimentConfigs {
       positive("data.images.prefetch", im.getPrefetch());
       positive("data.images.random_examples", im.getRandomExamples());
     }
+    checkSemiSupervised(e);
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
@@ -271,6 +272,39 @@ public final class ExperimentConfigs {
     if (tq.hasMixEntropyWeight() && k == 1) {
       throw new UserException("config: techniques.mix_entropy_weight applies to MIX+GAN only; set techniques.mix_components > 1"
           + " or leave mix_entropy_weight unset");
+    }
+  }
+
+  /** semi_supervised: the standard GAN on IDX images (labels), positive sizes, K in [2, 256]. */
+  private static void checkSemiSupervised(Experiment e) {
+    if (!e.hasSemiSupervised()) {
+      return;
+    }
+    var ss = e.getSemiSupervised();
+    if (e.getLoss() != org.bgan.config.proto.LossKind.GAN) {
+      throw new UserException("config: semi_supervised needs loss: GAN, got " + e.getLoss()
+          + ": the K+1 discriminator classifies single samples, and the mixed-batch target of BGAN and M-BGAN"
+          + " (a real fraction) has no per-class form");
+    }
+    boolean idx = e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES
+        && e.getData().getImages().getFormat() == org.bgan.config.proto.Images.Format.IDX;
+    if (!idx) {
+      String got = e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES
+          ? "data.images.format " + e.getData().getImages().getFormat() : "synthetic2d data";
+      throw new UserException("config: semi_supervised needs labelled IDX image data (data.images.format: IDX, with"
+          + " train-labels-idx1-ubyte[.gz] beside the images); got " + got);
+    }
+    if (e.getData().getImages().getStacked()) {
+      throw new UserException("config: semi_supervised cannot use data.images.stacked: a stacked example has three labels");
+    }
+    if (ss.getClasses() < 2 || ss.getClasses() > 256) {
+      throw new UserException("config: semi_supervised.classes must be in [2, 256] (IDX labels are bytes), got " + ss.getClasses());
+    }
+    positive("semi_supervised.labels_per_class", ss.getLabelsPerClass());
+    positive("semi_supervised.labelled_batch_size", ss.getLabelledBatchSize());
+    nonNegative("semi_supervised.test_limit", ss.getTestLimit());
+    if (!(ss.getUnsupervisedWeight() >= 0f) || !Float.isFinite(ss.getUnsupervisedWeight())) {
+      throw new UserException("config: semi_supervised.unsupervised_weight must be finite and >= 0, got " + ss.getUnsupervisedWeight());
     }
   }
 

@@ -27,6 +27,7 @@ import org.tensorflow.types.TInt64;
  *     real samples; null when the data is drawn inside the graph
  * @param dUpdates state updates to run with each D step (spectral-norm vectors)
  * @param gUpdates state updates to run with each G step (batch-norm running statistics)
+ * @param semi the semi-supervised K+1 pieces (labelled-batch feeds, class predictions), or null
  */
 public record GanModel(
     Graph graph,
@@ -41,4 +42,15 @@ public record GanModel(
     List<Variable<TFloat32>> dVars,
     Placeholder<TFloat32> realBatch,
     List<Op> dUpdates,
-    List<Op> gUpdates) {}
+    List<Op> gUpdates,
+    org.bgan.semi.SemiSupervisedGraph semi) {
+
+  /** A model without the semi-supervised pieces. */
+  public GanModel(Graph graph, Placeholder<TInt64> stepSeed, Network generator, Network discriminator,
+      Operand<TFloat32> dLoss, Operand<TFloat32> gLoss, Map<String, Operand<TFloat32>> dScalars,
+      Operand<TFloat32> evalSamples, List<Variable<TFloat32>> gVars, List<Variable<TFloat32>> dVars,
+      Placeholder<TFloat32> realBatch, List<Op> dUpdates, List<Op> gUpdates) {
+    this(graph, stepSeed, generator, discriminator, dLoss, gLoss, dScalars, evalSamples, gVars, dVars, realBatch,
+        dUpdates, gUpdates, null);
+  }
+}

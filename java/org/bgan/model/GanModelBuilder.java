@@ -8,6 +8,8 @@ import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
 import org.bgan.config.proto.Techniques;
 import org.bgan.techniques.InstanceNoise;
+import org.bgan.semi.KPlusOne;
+import org.bgan.semi.SemiSupervisedGraph;
 import org.bgan.data.RealSource;
 import org.bgan.losses.Losses;
 import org.bgan.layers.Phase;
@@ -56,6 +58,7 @@ public final class GanModelBuilder {
       realBatch = tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
     }
     Views v = new Views(tf, cfg, data, realBatch, g, d, stepSeed, batch, zDim);
+    v.semi = cfg.hasSemiSupervised() ? SemiSupervisedGraph.build(tf, cfg, d, sample) : null;
     Map<String, Operand<TFloat32>> dScalars = new LinkedHashMap<>();
     Phase dPhase = Phase.trainUpdating();
     Phase gPhase = Phase.trainUpdating();
@@ -69,7 +72,7 @@ public final class GanModelBuilder {
         Seeds.constant(e, cfg.getEval().getSeed(), Seeds.salt("eval_z")), TFloat32.class);
     Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1, Phase.infer());
     return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables(),
-        realBatch, dPhase.updates(), gPhase.updates());
+        realBatch, dPhase.updates(), gPhase.updates(), v.semi);
   }
 
   /**
@@ -94,6 +97,8 @@ public final class GanModelBuilder {
     final Operand<TInt64> stepSeed;
     final int batch;
     final int zDim;
+    /** Semi-supervised K+1 discriminator (D has K class logits), or null. */
+    SemiSupervisedGraph semi;
 
     Views(Ops tf, Experiment cfg, RealSource data, Placeholder<TFloat32> realBatch, Network g, Network d,
         Operand<TInt64> stepSeed, int batch, int zDim) {
@@ -152,6 +157,9 @@ public final class GanModelBuilder {
         x = InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, view));
       }
       Operand<TFloat32> o = d.apply(s, x, groups, phase);
+      if (semi != null) {
+        o = KPlusOne.realLogit(s, o);  // D(x) = Z(x)/(Z(x)+1) = σ(logsumexp(l))
+      }
       return s.reshape(o, s.constant(new long[] {-1}));
     }
 
@@ -167,8 +175,9 @@ public final class GanModelBuilder {
         scalars.put("d/prob_real_on_real", s.math.mean(s.math.sigmoid(oReal), zero));
         scalars.put("d/prob_real_on_fake", s.math.mean(s.math.sigmoid(oFake), zero));
         float realLabel = cfg.getTechniques().getRealLabel();
-        return realLabel == 1f ? Losses.ganDiscriminator(s, oReal, oFake)
+        Operand<TFloat32> gan = realLabel == 1f ? Losses.ganDiscriminator(s, oReal, oFake)
             : Losses.ganDiscriminatorSmoothed(s, oReal, oFake, realLabel);
+        return semi == null ? gan : semi.discriminatorLoss(s, d, gan, scalars);
       }
       MixBatch.Mixed mb = mixed(s, "d", real, fake);
       int sets = sets();

@@ -80,8 +80,19 @@ public final class Architectures {
     return new ConvGenerator(tf, "generator", n.getZDim(), base, widths, img.channels, n.getBatchNorm(), seed);
   }
 
-  /** Discriminator under scope {@code discriminator/}; equivariant for BGAN and M-BGAN unless turned off. */
+  /**
+   * Discriminator under scope {@code discriminator/}; equivariant for BGAN and M-BGAN unless turned off.
+   * Its final dense layer has one logit per element, or K class logits with {@code semi_supervised}.
+   */
   public static Network discriminator(Ops tf, Experiment cfg, long[] sampleShape) {
+    return discriminator(tf, cfg, sampleShape, cfg.hasSemiSupervised() ? cfg.getSemiSupervised().getClasses() : 1);
+  }
+
+  /** As {@link #discriminator(Ops, Experiment, long[])} with {@code outputs} logits per element. */
+  public static Network discriminator(Ops tf, Experiment cfg, long[] sampleShape, int outputs) {
+    if (outputs < 1) {
+      throw new IllegalArgumentException("a discriminator needs at least one output, got " + outputs);
+    }
     var n = cfg.getDiscriminator();
     long seed = Seeds.mix(cfg.getTrain().getSeed() + 1);
     boolean equivariant = cfg.getLoss() != LossKind.GAN && n.getEquivariant();
@@ -93,7 +104,7 @@ public final class Architectures {
       List<Integer> widths = new ArrayList<>();
       widths.add((int) sampleShape[0]);
       widths.addAll(ExperimentConfigs.hidden(n));
-      widths.add(1);
+      widths.add(outputs);
       return new Mlp(tf, "discriminator", widths, equivariant, seed);
     }
     Image img = image("discriminator", n.getArch(), sampleShape);
@@ -115,7 +126,7 @@ public final class Architectures {
       slope = 0.1f;
     }
     return new ConvDiscriminator(tf, "discriminator", img.size, img.channels, specs, slope, equivariant,
-        n.getSpectralNorm(), seed);
+        n.getSpectralNorm(), seed, outputs);
   }
 
   private record Image(int size, int channels) {}

@@ -35,6 +35,15 @@ public final class ConvDiscriminator implements Network {
 
   public ConvDiscriminator(Ops tf, String scope, int size, int channels, List<ConvSpec> specs, float slope,
       boolean equivariant, boolean spectralNorm, long seed) {
+    this(tf, scope, size, channels, specs, slope, equivariant, spectralNorm, seed, 1);
+  }
+
+  /**
+   * As above with {@code outputs} logits per element from the final dense layer (1 for a real/fake
+   * discriminator; K class logits for the semi-supervised K+1 discriminator).
+   */
+  public ConvDiscriminator(Ops tf, String scope, int size, int channels, List<ConvSpec> specs, float slope,
+      boolean equivariant, boolean spectralNorm, long seed, int outputs) {
     this.scope = scope;
     this.slope = slope;
     this.equivariant = equivariant;
@@ -53,8 +62,8 @@ public final class ConvDiscriminator implements Network {
       side = (side + c.stride() - 1) / c.stride();
     }
     this.flat = (long) side * side * in;
-    this.dense = equivariant ? null : new Dense(s, "dense", flat, 1, true, spectralNorm, seed + 100);
-    this.eqDense = equivariant ? new EquivariantDense(s, "dense", flat, 1, spectralNorm, seed + 100) : null;
+    this.dense = equivariant ? null : new Dense(s, "dense", flat, outputs, true, spectralNorm, seed + 100);
+    this.eqDense = equivariant ? new EquivariantDense(s, "dense", flat, outputs, spectralNorm, seed + 100) : null;
   }
 
   @Override

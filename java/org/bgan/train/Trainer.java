@@ -23,6 +23,7 @@ import org.bgan.data.Synthetic2D;
 import org.bgan.eval.ModeCoverage;
 import org.bgan.eval.ScatterPlot;
 import org.bgan.export.GeneratorExporter;
+import org.bgan.semi.SemiSupervisedRun;
 import org.bgan.util.AtomicFiles;
 import org.bgan.util.Json;
 import org.bgan.util.UserException;
@@ -61,6 +62,7 @@ public final class Trainer {
     // take its samples must not leave a run directory behind.
     RealSource data = DataSources.create(cfg.getData());
     org.bgan.nets.Architectures.check(cfg, data.sampleShape());
+    SemiSupervisedRun semi = cfg.hasSemiSupervised() ? SemiSupervisedRun.open(cfg, data) : null;
     AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
     Optional<Checkpoints.Checkpoint> latest = Checkpoints.latest(runDir);
     if (opt.resume() && latest.isEmpty()) {
@@ -112,7 +114,10 @@ public final class Trainer {
             boolean summarize = step % t.getSummaryEvery() == 0;
             for (int k = 0; k < nDisc; k++) {
               boolean sum = summarize && k == nDisc - 1;
-              dLoss = runStep(s, tg, stream, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null, tg.model.dLoss());
+              try (SemiSupervisedRun.Feed labelled = semi == null ? null : semi.feed(tg.model.semi(), step * nDisc + k)) {
+                dLoss = runStep(s, tg, stream, seed(t.getSeed(), step, k, nDisc), tg.dTrain, sum ? tg.dSummaries : null,
+                    tg.model.dLoss(), labelled);
+              }
               if (!Float.isFinite(dLoss)) {
                 break;
               }
@@ -152,6 +157,11 @@ public final class Trainer {
                 appendHistory(runDir, step, evaluate(data, gen));
               }
             }
+            if (semi != null && isEval) {
+              Map<String, Object> acc = semi.evaluate(s, tg.model.semi());
+              appendHistory(runDir, step, acc);
+              opt.progress().println(SemiSupervisedRun.describe(step, acc));
+            }
           }
           double secs = (System.nanoTime() - t0) / 1e9;
           double ips = secs > 0 ? (step - startStep) / secs : 0;
@@ -167,6 +177,11 @@ public final class Trainer {
             plot(runDir, data, gen, cfg, step);
             metrics = evaluate(data, gen);
             appendHistory(runDir, step, metrics);
+          }
+          if (semi != null) {
+            metrics = semi.evaluate(s, tg.model.semi());
+            appendHistory(runDir, step, metrics);
+            opt.progress().println(SemiSupervisedRun.describe(step, metrics));
           }
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("name", cfg.getName());
@@ -213,6 +228,12 @@ public final class Trainer {
    */
   private static float runStep(Session s, TrainGraph tg, BatchStream stream, long[] seed, org.tensorflow.op.Op train,
       org.tensorflow.op.Op summaries, org.tensorflow.Operand<TFloat32> loss) {
+    return runStep(s, tg, stream, seed, train, summaries, loss, null);
+  }
+
+  /** As above, also feeding {@code labelled} (a semi-supervised D step's labelled batch) when not null. */
+  private static float runStep(Session s, TrainGraph tg, BatchStream stream, long[] seed, org.tensorflow.op.Op train,
+      org.tensorflow.op.Op summaries, org.tensorflow.Operand<TFloat32> loss, SemiSupervisedRun.Feed labelled) {
     try (TInt64 sd = TInt64.vectorOf(seed); TFloat32 real = stream == null ? null : realBatch(tg, stream.next())) {
       Session.Runner r = s.runner().feed(tg.model.stepSeed(), sd).addTarget(train).fetch(loss);
       if (real != null) {
@@ -220,6 +241,9 @@ public final class Trainer {
       }
       if (summaries != null) {
         r.addTarget(summaries);
+      }
+      if (labelled != null) {
+        labelled.addTo(r);
       }
       try (org.tensorflow.Result res = r.run()) {
         return ((TFloat32) res.get(0)).getFloat();
