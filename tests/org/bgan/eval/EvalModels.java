@@ -20,7 +20,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /** Tiny classifier and generator SavedModels with known answers, built by the tests. */
-final class EvalModels {
+public final class EvalModels {
   private EvalModels() {}
 
   /**
@@ -28,7 +28,7 @@ final class EvalModels {
    * features = the pixels ([N, side²]); logits_k = −100·(9·mean − k)², so the class is the mean
    * brightness times 9, rounded: an image of constant value k/9 is class k.
    */
-  static void brightnessClassifier(Path dir, int side) throws IOException {
+  public static void brightnessClassifier(Path dir, int side) throws IOException {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -55,7 +55,7 @@ final class EvalModels {
    * of a call (i = 0..num−1, whatever the seed) has constant channels of classes R = i mod 10,
    * G = ⌊i/10⌋ mod 10, B = 0, i.e. value 2c/9 − 1 for class c.
    */
-  static void stackedGenerator(Path dir, int side) throws IOException {
+  public static void stackedGenerator(Path dir, int side) throws IOException {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Ops s = tf.withSubScope("sample");
@@ -81,7 +81,7 @@ final class EvalModels {
    * index uniformly from 0..m−1 (stateless, from the seed) and outputs that row of a fixed table of m
    * random grey {@code side}×{@code side} images (values uniform in [−1, 1] from java.util.Random(42)).
    */
-  static void finiteSupportGenerator(Path dir, int m, int side) throws IOException {
+  public static void finiteSupportGenerator(Path dir, int m, int side) throws IOException {
     float[] table = new float[m * side * side];
     Random rnd = new Random(42);
     for (int k = 0; k < table.length; k++) {
