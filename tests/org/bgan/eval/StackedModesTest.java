@@ -90,6 +90,12 @@ class StackedModesTest {
       assertThat(code).isEqualTo(2);
       assertThat(err.toString()).contains("--generator").contains("'sample' signature").doesNotContain("at org.");
       err.reset();
+      Path grey = tmp.resolve("grey");
+      EvalModels.finiteSupportGenerator(grey, 5, 4);
+      code = Main.run(new String[] {"modes", "--generator", grey.toString(), "--classifier", cls.toString(), "--num", "10"});
+      assertThat(code).isEqualTo(2);
+      assertThat(err.toString()).contains("3-channel images").doesNotContain("at org.");
+      err.reset();
       code = Main.run(new String[] {"modes", "--classifier", cls.toString()});
       assertThat(code).isEqualTo(2);
       assertThat(err.toString()).contains("--generator DIR is required");
