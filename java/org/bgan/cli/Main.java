@@ -16,7 +16,7 @@ public final class Main {
   static Map<String, Command> commands() {
     Map<String, Command> m = new LinkedHashMap<>();
     for (Command c : new Command[] {new TrainCommand(), new BuildCommand(), new ExportCommand(), new SampleCommand(),
-        new DemoCommand(), new BenchCommand(), new StudyCommand(), new DataCommand(), new ServeCommandLink()}) {
+        new DemoCommand(), new BenchCommand(), new StudyCommand(), new DataCommand(), new ModesCommand(), new BirthdayCommand(), new ServeCommandLink()}) {
       m.put(c.name(), c);
     }
     return m;
@@ -57,7 +57,7 @@ public final class Main {
     sb.append("GANs with mixed batches and permutation-invariant discriminators (BGAN, M-BGAN;\n");
     sb.append("Lucas et al., ICML 2018) on TensorFlow, from Java.\n\nCommands:\n");
     for (Command c : cmds.values()) {
-      sb.append(String.format("  %-7s %s%n", c.name(), c.description().split("\n")[0]));
+      sb.append(String.format("  %-8s %s%n", c.name(), c.description().split("\n")[0]));
     }
     sb.append("\n").append(Command.EXIT_CODES).append("\n");
     System.out.print(sb);

@@ -27,7 +27,12 @@ final class StudyCommand extends Command {
         "runs are skipped and interrupted ones resume from their last checkpoint, so a killed study picks up",
         "where it stopped when started again. Then writes results.md and results.json (for 2-D data the",
         "SPEC §7 figures, mean ± standard error over seeds) and g_loss.png / d_loss.png (loss against step per",
-        "arm, as in the paper's Fig. 2). --summary only rewrites the results from the runs present.");
+        "arm, as in the paper's Fig. 2). Each finished run's generator is exported to <run>/generator/ and",
+        "scored once (stored in <run>/eval.json): image data get FID, KID and IS with the study's classifier",
+        "(default savedmodels/fmnist-classifier/1; make it with 'tools/inception-score train-fmnist') and, for",
+        "stacked data, the mode count and KL to uniform; 2-D data get final_samples.png, the final samples of",
+        "each arm side by side (the paper's Fig. 3). See docs/evaluation.md. --summary only rewrites the results",
+        "from the runs present.");
   }
 
   @Override

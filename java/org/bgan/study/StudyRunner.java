@@ -17,6 +17,7 @@ import org.bgan.config.proto.Arm;
 import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.Study;
 import org.bgan.eval.LinePlot;
+import org.bgan.eval.SamplePanels;
 import org.bgan.train.Checkpoints;
 import org.bgan.train.Trainer;
 import org.bgan.util.AtomicFiles;
@@ -110,51 +111,72 @@ public final class StudyRunner {
         all.add(experiment(studyFile, s, a, seed));
       }
     }
+    RunEvaluation.checkReady(studyFile, s, all);
     Path out = outputDir(s);
     AtomicFiles.ensureWritableDir(out, "study output directory");
     int k = 0;
-    for (Experiment e : all) {
-      k++;
-      Path runDir = ExperimentConfigs.outputDir(e);
-      if (Files.isRegularFile(runDir.resolve("metrics.json"))) {
-        log.printf("[%d/%d] %s: done%n", k, all.size(), runDir);
-        continue;
-      }
-      boolean resume = Checkpoints.latest(runDir).isPresent();
-      log.printf("[%d/%d] %s: %s%n", k, all.size(), runDir, resume ? "resuming" : "starting");
-      Trainer.Result r = Trainer.run(e, new Trainer.Options(resume, log, tty));
-      if (r.exitCode() != 0) {
-        // A diverged run is a result too: recorded, and the study goes on.
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", e.getName());
-        m.put("seed", e.getTrain().getSeed());
-        m.put("diverged", r.message());
-        AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(m));
-        log.println(r.message());
+    try (RunEvaluation eval = new RunEvaluation(studyFile, s, log)) {
+      for (Experiment e : all) {
+        k++;
+        Path runDir = ExperimentConfigs.outputDir(e);
+        if (Files.isRegularFile(runDir.resolve("metrics.json"))) {
+          log.printf("[%d/%d] %s: done%n", k, all.size(), runDir);
+          eval.ensure(e, runDir);
+          continue;
+        }
+        boolean resume = Checkpoints.latest(runDir).isPresent();
+        log.printf("[%d/%d] %s: %s%n", k, all.size(), runDir, resume ? "resuming" : "starting");
+        Trainer.Result r = Trainer.run(e, new Trainer.Options(resume, log, tty));
+        if (r.exitCode() != 0) {
+          // A diverged run is a result too: recorded, and the study goes on.
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("name", e.getName());
+          m.put("seed", e.getTrain().getSeed());
+          m.put("diverged", r.message());
+          AtomicFiles.writeString(runDir.resolve("metrics.json"), Json.write(m));
+          log.println(r.message());
+        }
+        eval.ensure(e, runDir);
       }
     }
     summarize(s, out);
     return 0;
   }
 
-  /** Writes results.json, results.md and losses.png from the runs present. */
+  /** A column of the results table: a key of metrics.json or eval.json (or the loss file's late means). */
+  private record Column(String key, String header, int digits, boolean always) {}
+
+  private static final List<Column> COLUMNS = List.of(
+      new Column("modes_captured", "modes captured", 1, false),
+      new Column("high_quality_percent", "high-quality %", 1, false),
+      new Column("reverse_kl", "reverse KL", 3, false),
+      new Column("fid", "FID", 2, false),
+      new Column("kid_mean", "KID", 4, false),
+      new Column("is_mean", "IS", 3, false),
+      new Column("modes_found", "stacked modes", 1, false),
+      new Column("kl_to_uniform", "stacked KL", 3, false),
+      new Column("final_d_loss", "final d_loss", 3, true),
+      new Column("final_g_loss", "final g_loss", 3, true),
+      new Column("late_d_loss", "late d_loss", 3, true),
+      new Column("late_g_loss", "late g_loss", 3, true),
+      new Column("iters_per_second", "it/s", 1, true));
+
+  /**
+   * Writes results.json, results.md, the loss plots and, for 2-D data, final_samples.png from the runs
+   * present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images) and the stacked mode
+   * count and KL (stacked images) when some run has them, then the losses and speed.
+   */
   public static void summarize(Study s, Path out) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
-    StringBuilder md = new StringBuilder();
-    md.append("# ").append(s.getTitle().isEmpty() ? s.getName() : s.getTitle()).append("\n\n");
-    md.append("| method | seeds done | modes captured | high-quality % | reverse KL | final d_loss | final g_loss | late d_loss | late g_loss | it/s |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    List<Map<String, List<Double>>> perArm = new ArrayList<>();
+    List<Integer> divergedPerArm = new ArrayList<>();
     List<LinePlot.Series> gCurves = new ArrayList<>();
     List<LinePlot.Series> dCurves = new ArrayList<>();
     for (Arm a : s.getArmList()) {
-      List<Double> modes = new ArrayList<>();
-      List<Double> hq = new ArrayList<>();
-      List<Double> kl = new ArrayList<>();
-      List<Double> dl = new ArrayList<>();
-      List<Double> gl = new ArrayList<>();
-      List<Double> ips = new ArrayList<>();
-      List<Double> lateD = new ArrayList<>();
-      List<Double> lateG = new ArrayList<>();
+      Map<String, List<Double>> vals = new LinkedHashMap<>();
+      for (Column c : COLUMNS) {
+        vals.put(c.key(), new ArrayList<>());
+      }
       int diverged = 0;
       List<double[][]> losses = new ArrayList<>();
       for (long seed : seeds(s)) {
@@ -168,12 +190,17 @@ public final class StudyRunner {
           diverged++;
           continue;
         }
-        num(m, "modes_captured").ifPresent(modes::add);
-        num(m, "high_quality_percent").ifPresent(hq::add);
-        num(m, "reverse_kl").ifPresent(kl::add);
-        num(m, "final_d_loss").ifPresent(dl::add);
-        num(m, "final_g_loss").ifPresent(gl::add);
-        num(m, "iters_per_second").ifPresent(ips::add);
+        for (String key : List.of("modes_captured", "high_quality_percent", "reverse_kl", "final_d_loss",
+            "final_g_loss", "iters_per_second")) {
+          num(m, key).ifPresent(vals.get(key)::add);
+        }
+        Path ef = run.resolve(RunEvaluation.FILE);
+        if (Files.isRegularFile(ef)) {
+          String ev = Files.readString(ef, StandardCharsets.UTF_8);
+          for (String key : List.of("fid", "kid_mean", "is_mean", "modes_found", "kl_to_uniform")) {
+            num(ev, key).ifPresent(vals.get(key)::add);
+          }
+        }
         Path lf = run.resolve("losses.csv");
         if (Files.isRegularFile(lf)) {
           double[][] l = readLosses(lf);
@@ -181,36 +208,60 @@ public final class StudyRunner {
           int n = l[0].length;
           if (n > 0) {
             int from = n - Math.max(1, n / 10);
-            lateD.add(java.util.Arrays.stream(l[1], from, n).average().orElse(Double.NaN));
-            lateG.add(java.util.Arrays.stream(l[2], from, n).average().orElse(Double.NaN));
+            vals.get("late_d_loss").add(java.util.Arrays.stream(l[1], from, n).average().orElse(Double.NaN));
+            vals.get("late_g_loss").add(java.util.Arrays.stream(l[2], from, n).average().orElse(Double.NaN));
           }
         }
       }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("method", a.getName());
       row.put("preset", a.getPreset());
-      row.put("seeds_done", dl.size());
+      row.put("seeds_done", vals.get("final_d_loss").size());
       row.put("diverged", diverged);
-      putStat(row, "modes_captured", modes);
-      putStat(row, "high_quality_percent", hq);
-      putStat(row, "reverse_kl", kl);
-      putStat(row, "final_d_loss", dl);
-      putStat(row, "final_g_loss", gl);
-      putStat(row, "late_d_loss", lateD);
-      putStat(row, "late_g_loss", lateG);
-      putStat(row, "iters_per_second", ips);
+      for (Column c : COLUMNS) {
+        putStat(row, c.key(), vals.get(c.key()));
+      }
       rows.add(row);
-      md.append(String.format(Locale.ROOT, "| %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s |%n", a.getName(), dl.size(),
-          diverged > 0 ? " (+" + diverged + " diverged)" : "", pm(modes, 1), pm(hq, 1), pm(kl, 3), pm(dl, 3), pm(gl, 3),
-          pm(lateD, 3), pm(lateG, 3), pm(ips, 1)));
+      perArm.add(vals);
+      divergedPerArm.add(diverged);
       double[][] mean = meanCurve(losses);
       if (mean != null) {
         dCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[1]));
         gCurves.add(new LinePlot.Series(a.getName(), mean[0], mean[2]));
       }
     }
+    List<Column> shown = new ArrayList<>();
+    for (Column c : COLUMNS) {
+      if (c.always() || perArm.stream().anyMatch(v -> !v.get(c.key()).isEmpty())) {
+        shown.add(c);
+      }
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("# ").append(s.getTitle().isEmpty() ? s.getName() : s.getTitle()).append("\n\n");
+    md.append("| method | seeds done |");
+    for (Column c : shown) {
+      md.append(' ').append(c.header()).append(" |");
+    }
+    md.append("\n|---|---|").append("---|".repeat(shown.size())).append('\n');
+    for (int i = 0; i < rows.size(); i++) {
+      Map<String, List<Double>> vals = perArm.get(i);
+      int diverged = divergedPerArm.get(i);
+      md.append(String.format(Locale.ROOT, "| %s | %d%s |", s.getArm(i).getName(), vals.get("final_d_loss").size(),
+          diverged > 0 ? " (+" + diverged + " diverged)" : ""));
+      for (Column c : shown) {
+        md.append(' ').append(pm(vals.get(c.key()), c.digits())).append(" |");
+      }
+      md.append('\n');
+    }
     md.append("\nMean ± standard error over the seeds done. final: the last step's minibatch losses; late: the mean"
-        + " of the losses logged over the last 10 % of training (losses.csv).\n");
+        + " of the losses logged over the last 10 % of training (losses.csv).");
+    if (shown.stream().anyMatch(c -> c.key().equals("fid"))) {
+      md.append(String.format(Locale.ROOT, " FID, KID and IS: %d generated images per run against the reference"
+          + " (see eval.json in a run), with the classifier %s; stacked modes: of 1000, over %d samples, and the KL"
+          + " of their histogram to uniform (docs/evaluation.md).", s.getEvalImages(), s.getClassifier(),
+          s.getModeSamples()));
+    }
+    md.append('\n');
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("study", s.getName());
     res.put("seeds", seeds(s));
@@ -222,7 +273,57 @@ public final class StudyRunner {
       LinePlot.write(out.resolve("g_loss.png"), title + ": generator loss", "step", "g_loss", smooth(gCurves));
       LinePlot.write(out.resolve("d_loss.png"), title + ": discriminator loss", "step", "d_loss", smooth(dCurves));
     }
+    finalSamplesPanels(s, out, title);
   }
+
+  /** 2-D studies: the final samples of each arm's first finished seed side by side (the paper's Fig. 3). */
+  static void finalSamplesPanels(Study s, Path out, String title) throws IOException {
+    List<SamplePanels.Panel> panels = new ArrayList<>();
+    org.bgan.data.Synthetic2D data = null;
+    for (Arm a : s.getArmList()) {
+      for (long seed : seeds(s)) {
+        Path run = out.resolve(a.getName()).resolve("seed-" + seed);
+        Path f = run.resolve(RunEvaluation.SAMPLES_2D);
+        Path cfg = run.resolve("config.pbtxt");
+        if (!Files.isRegularFile(f) || !Files.isRegularFile(cfg)) {
+          continue;
+        }
+        if (data == null) {
+          Experiment e = ExperimentConfigs.load(cfg, List.of());
+          if (!e.getData().hasSynthetic2D()) {
+            return;
+          }
+          data = (org.bgan.data.Synthetic2D) org.bgan.data.DataSources.create(e.getData());
+        }
+        panels.add(new SamplePanels.Panel(a.getName() + " (seed " + seed + ")", readCsv(f)));
+        break;
+      }
+    }
+    if (panels.isEmpty() || data == null) {
+      return;
+    }
+    float[][] train = data.trainingSet();
+    float[][] real = java.util.Arrays.copyOf(train, Math.min(train.length, panels.get(0).samples().length));
+    double extent = data.kind() == org.bgan.data.Synthetic2D.Kind.RING ? 1.5 : 5.5;
+    SamplePanels.write(out.resolve("final_samples.png"), title + ": final samples", panels, real, data.modes(), extent);
+  }
+
+  static float[][] readCsv(Path f) throws IOException {
+    List<float[]> rows = new ArrayList<>();
+    for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      if (l.isBlank()) {
+        continue;
+      }
+      String[] p = l.split(",");
+      float[] r = new float[p.length];
+      for (int i = 0; i < p.length; i++) {
+        r[i] = Float.parseFloat(p[i]);
+      }
+      rows.add(r);
+    }
+    return rows.toArray(new float[0][]);
+  }
+
 
   /** A moving average over 9 logged points, so the curves of a noisy minibatch loss can be compared. */
   private static List<LinePlot.Series> smooth(List<LinePlot.Series> in) {

@@ -54,6 +54,14 @@ class StudyRunnerTest {
     assertThat(Files.readString(out.resolve("results.json"))).contains("\"modes_captured\"").contains("\"se\"");
     assertThat(out.resolve("g_loss.png")).isRegularFile();
     assertThat(javax.imageio.ImageIO.read(out.resolve("d_loss.png").toFile()).getWidth()).isEqualTo(900);
+    // Fig. 3: one panel per arm (the first seed's final samples): 2 x 320 px wide, 48 + 320 px high
+    var panels = javax.imageio.ImageIO.read(out.resolve("final_samples.png").toFile());
+    assertThat(panels.getWidth()).isEqualTo(2 * org.bgan.eval.SamplePanels.PANEL);
+    assertThat(panels.getHeight()).isEqualTo(org.bgan.eval.SamplePanels.TOP + org.bgan.eval.SamplePanels.PANEL);
+    // eval.num_samples: 100 final samples stored beside each run, from its exported generator
+    assertThat(Files.readAllLines(out.resolve("gan/seed-1/final_samples.csv"))).hasSize(100);
+    assertThat(Files.readString(out.resolve("bgan/seed-2/eval.json"))).contains("\"final_samples\"");
+    assertThat(out.resolve("bgan/seed-2/generator/1/saved_model.pb")).isRegularFile();
   }
 
   @Test
