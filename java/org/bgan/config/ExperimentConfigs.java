@@ -238,6 +238,7 @@ public final class ExperimentConfigs {
       throw new UserException("config: techniques.instance_noise must be a finite standard deviation >= 0, got " + tq.getInstanceNoise());
     }
     nonNegative("techniques.instance_noise_steps", tq.getInstanceNoiseSteps());
+    checkImprovedTechniques(e);
     nonNegative("train.sample_every", t.getSampleEvery());
     if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
       var im = e.getData().getImages();
@@ -253,6 +254,42 @@ public final class ExperimentConfigs {
     }
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  /** Salimans et al. 2016's options: minibatch discrimination, feature matching, historical averaging, VBN. */
+  private static void checkImprovedTechniques(Experiment e) {
+    var tq = e.getTechniques();
+    boolean gan = e.getLoss() == org.bgan.config.proto.LossKind.GAN;
+    if (tq.getMinibatchKernels() < 1 || tq.getMinibatchKernels() > 4096) {
+      throw new UserException("config: techniques.minibatch_kernels must be in [1, 4096], got " + tq.getMinibatchKernels());
+    }
+    if (tq.getMinibatchKernelDims() < 1 || tq.getMinibatchKernelDims() > 1024) {
+      throw new UserException("config: techniques.minibatch_kernel_dims must be in [1, 1024], got " + tq.getMinibatchKernelDims());
+    }
+    if (tq.getMinibatchDiscrimination() && !gan) {
+      throw new UserException("config: techniques.minibatch_discrimination is for the standard GAN (loss: GAN); "
+          + e.getLoss() + " has its own batch interaction (mixed batches, a symmetric discriminator)");
+    }
+    if (tq.getFeatureMatching() && !gan) {
+      throw new UserException("config: techniques.feature_matching replaces the standard GAN's generator loss (loss: GAN); "
+          + e.getLoss() + " uses eq. 5");
+    }
+    if (tq.getFeatureMatching() && tq.getGeneratorLoss() == org.bgan.config.proto.Techniques.GeneratorLoss.MINIMAX) {
+      throw new UserException("config: techniques.feature_matching replaces the generator loss; it cannot be combined with "
+          + "techniques.generator_loss MINIMAX");
+    }
+    float ha = tq.getHistoricalAveraging();
+    if (!(ha >= 0f) || !Float.isFinite(ha)) {
+      throw new UserException("config: techniques.historical_averaging (the penalty's weight) must be finite and >= 0, got " + ha);
+    }
+    if (e.getDiscriminator().getVirtualBatchNorm()) {
+      throw new UserException("config: discriminator.virtual_batch_norm: virtual batch normalisation is a generator option "
+          + "(generator.virtual_batch_norm)");
+    }
+    int ref = e.getGenerator().getVbnReferenceSize();
+    if (ref < 0 || ref > 4096) {
+      throw new UserException("config: generator.vbn_reference_size must be in [0, 4096] (0: train.batch_size), got " + ref);
     }
   }
 
