@@ -29,10 +29,10 @@ public final class FeatureMatching {
     if (f.shape().numDimensions() == 2) {
       return f;
     }
-    long a = f.shape().size() / Math.max(1, f.shape().size(0));
     if (f.shape().hasUnknownDimension() || f.shape().numDimensions() < 2) {
       throw new IllegalArgumentException("feature matching: features need a static shape [B, ...], got " + f.shape());
     }
+    long a = f.shape().size() / f.shape().size(0);
     return s.reshape(f, s.constant(new long[] {-1, a}));
   }
 }

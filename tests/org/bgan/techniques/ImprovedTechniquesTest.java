@@ -126,14 +126,11 @@ class ImprovedTechniquesTest {
       var step = tf.train.applyGradientDescent(v, tf.constant(0.1f), grad);
       try (Session s = new Session(g)) {
         s.initialize();
-        double[] theta = new double[6];
         double sum = 0;
-        double x = 0;
         s.runner().addTarget(tf.assign(v, tf.constant(new float[] {4f}))).run();
-        x = 4;
+        double x = 4;
         for (int t = 0; t < 6; t++) {
-          theta[t] = Tf.flat(s, v)[0];
-          assertThat(theta[t]).isCloseTo(x, within(1e-5));
+          assertThat((double) Tf.flat(s, v)[0]).as("θ before step %d", t + 1).isCloseTo(x, within(1e-5));
           sum += x;
           double mean = sum / (t + 1);
           x = x - 0.1 * 2 * (x - mean);
@@ -443,9 +440,18 @@ class ImprovedTechniquesTest {
             assertThat(one[i]).as("sample %d entry %d", k, i).isCloseTo(all[k * row + i], within(1e-5f));
           }
         }
-        // Training ran with the same reference batch: the export's samples are those of the last
-        // checkpoint's generator on the evaluation latents (a different batch size again).
-        assertThat(all).doesNotContain(Float.NaN);
+        // The generator of the last checkpoint applied in training mode, in a fresh graph, gives the
+        // export's samples: the reference batch is rebuilt from the config, the same in both.
+        long[] shape = e.getData().hasImages() ? new long[] {8, 8, 1} : new long[] {2};
+        try (Graph g = new Graph()) {
+          Ops tf = Ops.create(g);
+          Network gen = GanModelBuilder.generator(tf, e, shape);
+          Operand<TFloat32> y = gen.apply(tf, tf.constant(Shape.of(3, zDim), DataBuffers.of(z)), 1, Phase.train());
+          try (Session s = new Session(g)) {
+            s.restore(Checkpoints.latest(r.runDir()).orElseThrow().prefix().toString());
+            assertThat(Tf.flat(s, y)).containsExactly(all, within(1e-5f));
+          }
+        }
       }
     }
   }
