@@ -355,6 +355,27 @@ class ImprovedTechniquesTest {
     }
   }
 
+  @Test
+  void thePresetsBuildAndRunATrainingStep() throws Exception {
+    for (String preset : List.of("grid2d_mlp_minibatch", "ring2d_mlp_minibatch", "fmnist_dcgan_improved")) {
+      Experiment.Builder b = ExperimentConfigs.load(Path.of("graphs", preset + ".pbtxt"), List.of()).toBuilder();
+      if (b.getData().hasImages()) {
+        // Random pixels of Fashion-MNIST's shape: the test does not need the dataset.
+        b.getDataBuilder().setImages(org.bgan.config.proto.Images.newBuilder()
+            .setFormat(org.bgan.config.proto.Images.Format.RANDOM).setSize(28).setChannels(1).setRandomExamples(128));
+      }
+      for (String set : List.of("train.steps=1", "train.output_dir=" + tmp.resolve(preset), "train.export=false",
+          "train.sample_every=0", "eval.grid_samples=4", "eval.num_samples=100", "train.plot_at=1")) {
+        ExperimentConfigs.applyOverride(b, set);
+      }
+      Experiment e = b.build();
+      ExperimentConfigs.validate(e);
+      Trainer.Result r = Trainer.run(e, quiet(false));
+      assertThat(r.exitCode()).as(preset).isZero();
+      assertThat(r.step()).isEqualTo(1);
+    }
+  }
+
   // ---- checkpoints and export ----
 
   private static long readCount(Path run, Experiment e, String name) throws Exception {
