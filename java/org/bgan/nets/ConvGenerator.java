@@ -17,7 +17,8 @@ import org.tensorflow.types.TFloat32;
  * The convolutional generators of SPEC §5 (DCGAN-style and Miyato's standard CNN): z → dense
  * base×base×widths[0] → BN, ReLU → for each further width a 4×4 stride-2 transposed convolution →
  * BN, ReLU → 3×3 convolution to the image's channels → tanh. Output NHWC in [−1, 1] of side
- * base·2^(widths−1). Layers followed by batch normalisation have no bias.
+ * base·2^(widths−1). Layers followed by batch normalisation have no bias. Optionally virtual batch
+ * normalisation ({@link VirtualBatchNorm}, Salimans et al. 2016) in place of batch normalisation.
  */
 public final class ConvGenerator implements Network {
   private final String scope;

@@ -14,7 +14,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * A multilayer perceptron with ReLU between layers and a linear last layer: the paper's 2-D
  * generator and discriminator (3 hidden layers of 512, SPEC §5). With {@code equivariant} every layer
- * is an {@link EquivariantDense}, making the network permutation-equivariant over each set.
+ * is an {@link EquivariantDense}, making the network permutation-equivariant over each set. A
+ * per-sample MLP can take minibatch discrimination before its last layer ({@link MinibatchDiscrimination}).
  */
 public final class Mlp implements Network {
   private final List<Layer> layers = new ArrayList<>();
