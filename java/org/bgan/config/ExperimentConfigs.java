@@ -239,6 +239,8 @@ public final class ExperimentConfigs {
     }
     nonNegative("techniques.instance_noise_steps", tq.getInstanceNoiseSteps());
     checkMixGan(tq);
+    checkImprovedTechniques(e);
+    checkMixGanCombinations(e);
     nonNegative("train.sample_every", t.getSampleEvery());
     if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
       var im = e.getData().getImages();
@@ -275,6 +277,23 @@ public final class ExperimentConfigs {
     }
   }
 
+  /** MIX+GAN builds its own pairwise D and G steps: options wired only into the single-pair model are rejected. */
+  private static void checkMixGanCombinations(Experiment e) {
+    var tq = e.getTechniques();
+    if (tq.getMixComponents() <= 1) {
+      return;
+    }
+    String other = tq.getFeatureMatching() ? "techniques.feature_matching"
+        : tq.getHistoricalAveraging() > 0 ? "techniques.historical_averaging"
+        : tq.getMinibatchDiscrimination() ? "techniques.minibatch_discrimination"
+        : e.hasSemiSupervised() ? "semi_supervised"
+        : null;
+    if (other != null) {
+      throw new UserException("config: " + other + " cannot be combined with MIX+GAN (techniques.mix_components > 1)"
+          + " in this version; use one or the other");
+    }
+  }
+
   /** semi_supervised: the standard GAN on IDX images (labels), positive sizes, K in [2, 256]. */
   private static void checkSemiSupervised(Experiment e) {
     if (!e.hasSemiSupervised()) {
@@ -305,6 +324,42 @@ public final class ExperimentConfigs {
     nonNegative("semi_supervised.test_limit", ss.getTestLimit());
     if (!(ss.getUnsupervisedWeight() >= 0f) || !Float.isFinite(ss.getUnsupervisedWeight())) {
       throw new UserException("config: semi_supervised.unsupervised_weight must be finite and >= 0, got " + ss.getUnsupervisedWeight());
+    }
+  }
+
+  /** Salimans et al. 2016's options: minibatch discrimination, feature matching, historical averaging, VBN. */
+  private static void checkImprovedTechniques(Experiment e) {
+    var tq = e.getTechniques();
+    boolean gan = e.getLoss() == org.bgan.config.proto.LossKind.GAN;
+    if (tq.getMinibatchKernels() < 1 || tq.getMinibatchKernels() > 4096) {
+      throw new UserException("config: techniques.minibatch_kernels must be in [1, 4096], got " + tq.getMinibatchKernels());
+    }
+    if (tq.getMinibatchKernelDims() < 1 || tq.getMinibatchKernelDims() > 1024) {
+      throw new UserException("config: techniques.minibatch_kernel_dims must be in [1, 1024], got " + tq.getMinibatchKernelDims());
+    }
+    if (tq.getMinibatchDiscrimination() && !gan) {
+      throw new UserException("config: techniques.minibatch_discrimination is for the standard GAN (loss: GAN); "
+          + e.getLoss() + " has its own batch interaction (mixed batches, a symmetric discriminator)");
+    }
+    if (tq.getFeatureMatching() && !gan) {
+      throw new UserException("config: techniques.feature_matching replaces the standard GAN's generator loss (loss: GAN); "
+          + e.getLoss() + " uses eq. 5");
+    }
+    if (tq.getFeatureMatching() && tq.getGeneratorLoss() == org.bgan.config.proto.Techniques.GeneratorLoss.MINIMAX) {
+      throw new UserException("config: techniques.feature_matching replaces the generator loss; it cannot be combined with "
+          + "techniques.generator_loss MINIMAX");
+    }
+    float ha = tq.getHistoricalAveraging();
+    if (!(ha >= 0f) || !Float.isFinite(ha)) {
+      throw new UserException("config: techniques.historical_averaging (the penalty's weight) must be finite and >= 0, got " + ha);
+    }
+    if (e.getDiscriminator().getVirtualBatchNorm()) {
+      throw new UserException("config: discriminator.virtual_batch_norm: virtual batch normalisation is a generator option "
+          + "(generator.virtual_batch_norm)");
+    }
+    int ref = e.getGenerator().getVbnReferenceSize();
+    if (ref < 0 || ref > 4096) {
+      throw new UserException("config: generator.vbn_reference_size must be in [0, 4096] (0: train.batch_size), got " + ref);
     }
   }
 

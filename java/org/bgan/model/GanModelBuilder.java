@@ -7,6 +7,8 @@ import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
 import org.bgan.config.proto.Techniques;
+import org.bgan.techniques.FeatureMatching;
+import org.bgan.techniques.HistoricalAveraging;
 import org.bgan.techniques.InstanceNoise;
 import org.bgan.semi.KPlusOne;
 import org.bgan.semi.SemiSupervisedGraph;
@@ -64,6 +66,11 @@ public final class GanModelBuilder {
     Phase gPhase = Phase.trainUpdating();
     Operand<TFloat32> dLoss = v.discriminatorStep(dScalars, dPhase);
     Operand<TFloat32> gLoss = v.generatorStep(gPhase);
+    float lambda = cfg.getTechniques().getHistoricalAveraging();
+    if (lambda > 0) {
+      dLoss = HistoricalAveraging.addTo(tf, "d", dLoss, d.variables(), lambda, dPhase);
+      gLoss = HistoricalAveraging.addTo(tf, "g", gLoss, g.variables(), lambda, gPhase);
+    }
 
     Ops e = tf.withSubScope(EVAL_SCOPE);
     int evalNum = sample.length == 1 ? cfg.getEval().getNumSamples() : cfg.getEval().getGridSamples();
@@ -169,7 +176,8 @@ public final class GanModelBuilder {
       Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
       if (cfg.getLoss() == LossKind.GAN) {
-        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1, phase, "d");
+        // Two sets, real then fake: batch-level features (minibatch discrimination) stay within each.
+        Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 2, phase, "d");
         Operand<TFloat32> oReal = s.slice(o, s.constant(new int[] {0}), s.constant(new int[] {batch}));
         Operand<TFloat32> oFake = s.slice(o, s.constant(new int[] {batch}), s.constant(new int[] {batch}));
         scalars.put("d/prob_real_on_real", s.math.mean(s.math.sigmoid(oReal), zero));
@@ -194,9 +202,31 @@ public final class GanModelBuilder {
           : Losses.mbganDiscriminator(s, o, mb.target(), sets);
     }
 
+    /**
+     * Feature matching's generator loss (Salimans et al. 2016): D's last hidden layer on the real and
+     * the generated batch, as two sets of one application (instance noise added as for the logits).
+     */
+    Operand<TFloat32> featureMatching(Ops s, Operand<TFloat32> real, Operand<TFloat32> fake) {
+      Operand<TFloat32> x = s.concat(List.of(real, fake), s.constant(0));
+      var tq = cfg.getTechniques();
+      if (tq.getInstanceNoise() > 0) {
+        long anneal = tq.getInstanceNoiseSteps() > 0 ? tq.getInstanceNoiseSteps() : cfg.getTrain().getSteps();
+        Operand<TFloat32> sigma = InstanceNoise.sigma(s, stepSeed, cfg.getTrain().getNDisc(), tq.getInstanceNoise(), anneal);
+        x = InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, "g"));
+      }
+      Operand<TFloat32> f = d.applyWithFeatures(s, x, 2, Phase.train()).features();
+      int a = (int) f.shape().size(1);
+      Operand<TFloat32> fReal = s.slice(f, s.constant(new int[] {0, 0}), s.constant(new int[] {batch, a}));
+      Operand<TFloat32> fFake = s.slice(f, s.constant(new int[] {batch, 0}), s.constant(new int[] {batch, a}));
+      return FeatureMatching.loss(s, fReal, fFake);
+    }
+
     Operand<TFloat32> generatorStep(Phase phase) {
       Ops s = tf.withSubScope("g_step");
       Operand<TFloat32> fake = fake(s, "g", phase);
+      if (cfg.getLoss() == LossKind.GAN && cfg.getTechniques().getFeatureMatching()) {
+        return featureMatching(s, real(s, "g"), fake);
+      }
       if (cfg.getLoss() == LossKind.GAN) {
         Operand<TFloat32> o = logits(s, fake, 1, Phase.train(), "g");
         return cfg.getTechniques().getGeneratorLoss() == Techniques.GeneratorLoss.MINIMAX

@@ -61,6 +61,9 @@ public final class Architectures {
       widths.add(n.getZDim());
       widths.addAll(ExperimentConfigs.hidden(n));
       widths.add((int) sampleShape[0]);
+      if (n.getVirtualBatchNorm()) {
+        return new VbnMlp(tf, "generator", widths, vbnReference(cfg), seed);
+      }
       return new Mlp(tf, "generator", widths, false, seed);
     }
     Image img = image("generator", n.getArch(), sampleShape);
@@ -77,7 +80,28 @@ public final class Architectures {
       base = img.size / 8;
       widths = new int[] {8 * w, 4 * w, 2 * w, w};
     }
+    if (n.getVirtualBatchNorm()) {
+      return new ConvGenerator(tf, "generator", n.getZDim(), base, widths, img.channels, vbnReference(cfg), seed);
+    }
     return new ConvGenerator(tf, "generator", n.getZDim(), base, widths, img.channels, n.getBatchNorm(), seed);
+  }
+
+  /**
+   * The virtual batch norm's reference latents: generator.vbn_reference_size (0: train.batch_size)
+   * draws of N(0, I), seeded from train.seed, fixed for the whole run and its exports.
+   */
+  public static org.bgan.layers.VirtualBatchNorm.Reference vbnReference(Experiment cfg) {
+    var n = cfg.getGenerator();
+    int size = n.getVbnReferenceSize() > 0 ? n.getVbnReferenceSize() : cfg.getTrain().getBatchSize();
+    return new org.bgan.layers.VirtualBatchNorm.Reference(size, n.getZDim(), Seeds.mix(cfg.getTrain().getSeed() + 2));
+  }
+
+  /** Minibatch discrimination's size when techniques.minibatch_discrimination is on, else null. */
+  private static org.bgan.layers.MinibatchDiscrimination.Spec minibatch(Experiment cfg) {
+    var tq = cfg.getTechniques();
+    return tq.getMinibatchDiscrimination()
+        ? new org.bgan.layers.MinibatchDiscrimination.Spec(tq.getMinibatchKernels(), tq.getMinibatchKernelDims())
+        : null;
   }
 
   /**
@@ -105,7 +129,7 @@ public final class Architectures {
       widths.add((int) sampleShape[0]);
       widths.addAll(ExperimentConfigs.hidden(n));
       widths.add(outputs);
-      return new Mlp(tf, "discriminator", widths, equivariant, seed);
+      return new Mlp(tf, "discriminator", widths, equivariant, minibatch(cfg), seed);
     }
     Image img = image("discriminator", n.getArch(), sampleShape);
     int w = width(n);
@@ -126,7 +150,7 @@ public final class Architectures {
       slope = 0.1f;
     }
     return new ConvDiscriminator(tf, "discriminator", img.size, img.channels, specs, slope, equivariant,
-        n.getSpectralNorm(), seed, outputs);
+        n.getSpectralNorm(), minibatch(cfg), seed, outputs);
   }
 
   private record Image(int size, int channels) {}

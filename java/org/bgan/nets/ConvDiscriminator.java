@@ -6,6 +6,7 @@ import org.bgan.layers.Conv2D;
 import org.bgan.layers.Dense;
 import org.bgan.layers.EquivariantConv2D;
 import org.bgan.layers.EquivariantDense;
+import org.bgan.layers.MinibatchDiscrimination;
 import org.bgan.layers.Phase;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -32,18 +33,24 @@ public final class ConvDiscriminator implements Network {
   private final Dense dense;
   private final EquivariantDense eqDense;
   private final long flat;
+  private final MinibatchDiscrimination minibatch;
 
   public ConvDiscriminator(Ops tf, String scope, int size, int channels, List<ConvSpec> specs, float slope,
       boolean equivariant, boolean spectralNorm, long seed) {
-    this(tf, scope, size, channels, specs, slope, equivariant, spectralNorm, seed, 1);
+    this(tf, scope, size, channels, specs, slope, equivariant, spectralNorm, null, seed, 1);
   }
 
   /**
-   * As above with {@code outputs} logits per element from the final dense layer (1 for a real/fake
+   * As above; with {@code minibatch} (not null, per-sample discriminators only), minibatch
+   * discrimination (Salimans et al. 2016) on the flattened last convolution: the dense layer takes
+   * [f(x), o(x)]. The final dense layer has {@code outputs} logits per element (1 for a real/fake
    * discriminator; K class logits for the semi-supervised K+1 discriminator).
    */
   public ConvDiscriminator(Ops tf, String scope, int size, int channels, List<ConvSpec> specs, float slope,
-      boolean equivariant, boolean spectralNorm, long seed, int outputs) {
+      boolean equivariant, boolean spectralNorm, MinibatchDiscrimination.Spec minibatch, long seed, int outputs) {
+    if (minibatch != null && equivariant) {
+      throw new IllegalArgumentException("minibatch discrimination is for per-sample discriminators");
+    }
     this.scope = scope;
     this.slope = slope;
     this.equivariant = equivariant;
@@ -62,7 +69,9 @@ public final class ConvDiscriminator implements Network {
       side = (side + c.stride() - 1) / c.stride();
     }
     this.flat = (long) side * side * in;
-    this.dense = equivariant ? null : new Dense(s, "dense", flat, outputs, true, spectralNorm, seed + 100);
+    this.minibatch = minibatch == null ? null : new MinibatchDiscrimination(s, "minibatch", flat, minibatch, seed + 200);
+    this.dense = equivariant ? null
+        : new Dense(s, "dense", this.minibatch == null ? flat : this.minibatch.outputSize(), outputs, true, spectralNorm, seed + 100);
     this.eqDense = equivariant ? new EquivariantDense(s, "dense", flat, outputs, spectralNorm, seed + 100) : null;
   }
 
@@ -70,11 +79,7 @@ public final class ConvDiscriminator implements Network {
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase) {
     Ops s = tf.withSubScope(scope);
     if (!equivariant) {
-      Operand<TFloat32> h = x;
-      for (Conv2D c : convs) {
-        h = s.nn.leakyRelu(c.apply(s, h, phase), org.tensorflow.op.nn.LeakyRelu.alpha(slope));
-      }
-      return dense.apply(s, s.reshape(h, s.constant(new long[] {-1, flat})), phase);
+      return perSample(s, x, groups, phase).output();
     }
     Operand<TFloat32> h = x;
     double scale = 1.0;
@@ -85,6 +90,33 @@ public final class ConvDiscriminator implements Network {
     }
     EquivariantDense.Scaled y = eqDense.applyHomogeneous(s, s.reshape(h, s.constant(new long[] {-1, flat})), groups, scale, phase);
     return s.math.mul(y.z(), s.constant((float) y.scale()));
+  }
+
+  private Outputs perSample(Ops s, Operand<TFloat32> x, int groups, Phase phase) {
+    Operand<TFloat32> h = x;
+    for (Conv2D c : convs) {
+      h = s.nn.leakyRelu(c.apply(s, h, phase), org.tensorflow.op.nn.LeakyRelu.alpha(slope));
+    }
+    Operand<TFloat32> f = s.reshape(h, s.constant(new long[] {-1, flat}));
+    return new Outputs(dense.apply(s, minibatch == null ? f : minibatch.apply(s, f, groups), phase), f);
+  }
+
+  /**
+   * The features are the flattened last convolution's activations; the equivariant stack is applied
+   * layer by layer here (eq. 12 without the scale folding, the same function).
+   */
+  @Override
+  public Outputs applyWithFeatures(Ops tf, Operand<TFloat32> x, int groups, Phase phase) {
+    Ops s = tf.withSubScope(scope);
+    if (!equivariant) {
+      return perSample(s, x, groups, phase);
+    }
+    Operand<TFloat32> h = x;
+    for (EquivariantConv2D c : eqConvs) {
+      h = s.nn.leakyRelu(c.apply(s, h, groups, phase), org.tensorflow.op.nn.LeakyRelu.alpha(slope));
+    }
+    Operand<TFloat32> f = s.reshape(h, s.constant(new long[] {-1, flat}));
+    return new Outputs(eqDense.apply(s, f, groups), f);
   }
 
   /** Eq. 12 layer by layer, without the scale folding (the reference for tests). */
@@ -106,6 +138,9 @@ public final class ConvDiscriminator implements Network {
     convs.forEach(c -> v.addAll(c.variables()));
     eqConvs.forEach(c -> v.addAll(c.variables()));
     v.addAll(equivariant ? eqDense.variables() : dense.variables());
+    if (minibatch != null) {
+      v.addAll(minibatch.variables());
+    }
     return v;
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.bgan.layers.Dense;
 import org.bgan.layers.EquivariantDense;
 import org.bgan.layers.Layer;
+import org.bgan.layers.MinibatchDiscrimination;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -13,27 +14,45 @@ import org.tensorflow.types.TFloat32;
 /**
  * A multilayer perceptron with ReLU between layers and a linear last layer: the paper's 2-D
  * generator and discriminator (3 hidden layers of 512, SPEC §5). With {@code equivariant} every layer
- * is an {@link EquivariantDense}, making the network permutation-equivariant over each set.
+ * is an {@link EquivariantDense}, making the network permutation-equivariant over each set. A
+ * per-sample MLP can take minibatch discrimination before its last layer ({@link MinibatchDiscrimination}).
  */
 public final class Mlp implements Network {
   private final List<Layer> layers = new ArrayList<>();
   private final String scope;
+  private final MinibatchDiscrimination minibatch;
 
   /**
    * @param tf ops at the graph root; variables go under {@code scope}
    * @param widths input width, hidden widths..., output width
    */
   public Mlp(Ops tf, String scope, List<Integer> widths, boolean equivariant, long seed) {
+    this(tf, scope, widths, equivariant, null, seed);
+  }
+
+  /**
+   * As above; with {@code minibatch} (not null, per-sample layers only), minibatch discrimination
+   * (Salimans et al. 2016) on the last hidden layer: the last layer takes [f(x), o(x)].
+   */
+  public Mlp(Ops tf, String scope, List<Integer> widths, boolean equivariant, MinibatchDiscrimination.Spec minibatch,
+      long seed) {
     if (widths.size() < 2) {
       throw new IllegalArgumentException("an MLP needs an input and an output width, got " + widths);
     }
+    if (minibatch != null && (equivariant || widths.size() < 3)) {
+      throw new IllegalArgumentException("minibatch discrimination needs a per-sample MLP with a hidden layer");
+    }
     this.scope = scope;
     Ops s = tf.withSubScope(scope);
+    int last = widths.size() - 2;
+    this.minibatch = minibatch == null ? null
+        : new MinibatchDiscrimination(s, "minibatch", widths.get(last), minibatch, seed + 7);
     for (int i = 0; i + 1 < widths.size(); i++) {
       String name = "layer_" + i;
+      long in = i == last && this.minibatch != null ? this.minibatch.outputSize() : widths.get(i);
       layers.add(equivariant
-          ? new EquivariantDense(s, name, widths.get(i), widths.get(i + 1), seed)
-          : new Dense(s, name, widths.get(i), widths.get(i + 1), seed));
+          ? new EquivariantDense(s, name, in, widths.get(i + 1), seed)
+          : new Dense(s, name, in, widths.get(i + 1), seed));
     }
   }
 
@@ -69,15 +88,35 @@ public final class Mlp implements Network {
 
   /** Applies each layer and ReLU in turn, without the scale folding (the reference for tests). */
   public Operand<TFloat32> applyLayerByLayer(Ops tf, Operand<TFloat32> x, int groups) {
+    return layerByLayer(tf, x, groups).output();
+  }
+
+  /** Layer by layer (exact for the equivariant stack too); the features are the last hidden layer's ReLU output. */
+  @Override
+  public Outputs applyWithFeatures(Ops tf, Operand<TFloat32> x, int groups, org.bgan.layers.Phase phase) {
+    if (layers.size() < 2) {
+      throw new UnsupportedOperationException("an MLP without hidden layers has no hidden features");
+    }
+    return layerByLayer(tf, x, groups);
+  }
+
+  private Outputs layerByLayer(Ops tf, Operand<TFloat32> x, int groups) {
     Ops s = tf.withSubScope(scope);
     Operand<TFloat32> h = x;
+    Operand<TFloat32> features = null;
     for (int i = 0; i < layers.size(); i++) {
+      if (i + 1 == layers.size()) {
+        features = h;
+        if (minibatch != null) {
+          h = minibatch.apply(s, h, groups);
+        }
+      }
       h = layers.get(i).apply(s, h, groups);
       if (i + 1 < layers.size()) {
         h = s.nn.relu(h);
       }
     }
-    return h;
+    return new Outputs(h, features);
   }
 
   @Override
@@ -85,6 +124,9 @@ public final class Mlp implements Network {
     List<Variable<TFloat32>> v = new ArrayList<>();
     for (Layer l : layers) {
       v.addAll(l.variables());
+    }
+    if (minibatch != null) {
+      v.addAll(minibatch.variables());
     }
     return v;
   }

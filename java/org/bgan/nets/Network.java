@@ -22,4 +22,17 @@ public interface Network {
   default List<Variable<TFloat32>> state() {
     return List.of();
   }
+
+  /** One application's output and the activations of its last hidden layer. */
+  record Outputs(Operand<TFloat32> output, Operand<TFloat32> features) {}
+
+  /**
+   * The output of {@link #apply} together with the last hidden layer's activations f(x) [N, A]: the
+   * input of the final dense layer, before any minibatch-discrimination features are appended (the
+   * f of feature matching and of minibatch discrimination, Salimans et al. 2016). Networks that do
+   * not expose their features throw {@link UnsupportedOperationException}.
+   */
+  default Outputs applyWithFeatures(Ops tf, Operand<TFloat32> x, int groups, Phase phase) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its hidden features");
+  }
 }

@@ -88,6 +88,19 @@ class ExperimentConfigsTest {
   }
 
   @Test
+  void mixGanRejectsOptionsItsStepsDoNotWire() {
+    for (String other : List.of("techniques.feature_matching=true", "techniques.historical_averaging=0.1",
+        "techniques.minibatch_discrimination=true")) {
+      Experiment.Builder b = ExperimentConfigs.parse("name: \"x\" loss: GAN data { synthetic2d {} }", "t");
+      ExperimentConfigs.applyOverride(b, "techniques.mix_components=2");
+      ExperimentConfigs.applyOverride(b, other);
+      String field = other.substring(0, other.indexOf('='));
+      assertThatThrownBy(() -> ExperimentConfigs.validate(b.build()))
+          .as(other).isInstanceOf(UserException.class).hasMessageContaining(field).hasMessageContaining("MIX+GAN");
+    }
+  }
+
+  @Test
   void badValuesNameTheirField() {
     invalid("train.batch_size=0", "train.batch_size must be positive");
     invalid("train.batch_size=-5", "train.batch_size must be positive");
