@@ -16,7 +16,7 @@ final class StudyCommand extends Command {
 
   @Override
   String synopsis() {
-    return "graphs/<study>.pbtxt [--summary]";
+    return "graphs/<study>.pbtxt [--summary] [--arms a,b] [--seeds 0-2,5]";
   }
 
   @Override
@@ -32,13 +32,17 @@ final class StudyCommand extends Command {
         "(default savedmodels/fmnist-classifier/1; make it with 'tools/inception-score train-fmnist') and, for",
         "stacked data, the mode count and KL to uniform; 2-D data get final_samples.png, the final samples of",
         "each arm side by side (the paper's Fig. 3). See docs/evaluation.md. --summary only rewrites the results",
-        "from the runs present.");
+        "from the runs present. --arms and --seeds train only part of the grid (the results still cover every",
+        "run present), so two processes on disjoint parts, e.g. --seeds 0-4 and --seeds 5-9, use two cores.");
   }
 
   @Override
   Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("summary").desc("only summarize the runs already present").build());
+    o.addOption(Option.builder().longOpt("arms").hasArg().desc("comma list of arm names to train (default: all)").build());
+    o.addOption(Option.builder().longOpt("seeds").hasArg()
+        .desc("seeds to train, a comma list of numbers and ranges such as 0-2,5 (default: all of the study's)").build());
     return o;
   }
 
@@ -54,9 +58,55 @@ final class StudyCommand extends Command {
       }
       StudyRunner.summarize(s, StudyRunner.outputDir(s));
     } else {
-      StudyRunner.run(file, s, System.err, System.console() != null);
+      StudyRunner.run(file, s, arms(cl, s), seeds(cl, s), System.err, System.console() != null);
     }
     System.out.print(java.nio.file.Files.readString(StudyRunner.outputDir(s).resolve("results.md")));
     return 0;
+  }
+
+  private static java.util.Set<String> arms(CommandLine cl, Study s) {
+    if (!cl.hasOption("arms")) {
+      return null;
+    }
+    java.util.Set<String> known = new java.util.LinkedHashSet<>();
+    s.getArmList().forEach(a -> known.add(a.getName()));
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String a : cl.getOptionValue("arms").split(",")) {
+      if (!known.contains(a.trim())) {
+        throw new org.bgan.util.UserException("--arms: the study has no arm '" + a.trim() + "' (it has " + String.join(", ", known) + ")");
+      }
+      out.add(a.trim());
+    }
+    return out;
+  }
+
+  /** Parses "0-2,5" into {0, 1, 2, 5}; every seed must be one of the study's. */
+  static java.util.Set<Long> seeds(CommandLine cl, Study s) {
+    if (!cl.hasOption("seeds")) {
+      return null;
+    }
+    String spec = cl.getOptionValue("seeds");
+    java.util.Set<Long> out = new java.util.TreeSet<>();
+    for (String part : spec.split(",")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*)?").matcher(part);
+      if (!m.matches()) {
+        throw new org.bgan.util.UserException("--seeds: expected numbers and ranges such as 0-2,5, got '" + spec + "'");
+      }
+      long lo = Long.parseLong(m.group(1));
+      long hi = m.group(2) == null ? lo : Long.parseLong(m.group(2));
+      if (hi < lo || hi - lo > 100_000) {
+        throw new org.bgan.util.UserException("--seeds: bad range '" + part.trim() + "'");
+      }
+      for (long v = lo; v <= hi; v++) {
+        out.add(v);
+      }
+    }
+    java.util.List<Long> known = StudyRunner.seeds(s);
+    for (long v : out) {
+      if (!known.contains(v)) {
+        throw new org.bgan.util.UserException("--seeds: seed " + v + " is not one of the study's seeds " + known);
+      }
+    }
+    return out;
   }
 }

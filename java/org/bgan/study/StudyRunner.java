@@ -105,10 +105,25 @@ public final class StudyRunner {
 
   /** Runs what is not done yet; returns 0, or the first failing run's exit code. */
   public static int run(Path studyFile, Study s, PrintStream log, boolean tty) throws IOException {
+    return run(studyFile, s, null, null, log, tty);
+  }
+
+  /**
+   * As above, training only the arms named in {@code onlyArms} and the seeds in {@code onlySeeds}
+   * (null: all); the results are written from every run present, so several such calls on disjoint
+   * parts of the grid (e.g. two processes on two cores) add up to the whole study.
+   */
+  public static int run(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds,
+      PrintStream log, boolean tty) throws IOException {
     List<Experiment> all = new ArrayList<>();
     for (Arm a : s.getArmList()) {
+      if (onlyArms != null && !onlyArms.contains(a.getName())) {
+        continue;
+      }
       for (long seed : seeds(s)) {
-        all.add(experiment(studyFile, s, a, seed));
+        if (onlySeeds == null || onlySeeds.contains(seed)) {
+          all.add(experiment(studyFile, s, a, seed));
+        }
       }
     }
     RunEvaluation.checkReady(studyFile, s, all);

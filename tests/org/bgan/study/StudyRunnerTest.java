@@ -94,6 +94,50 @@ class StudyRunnerTest {
   }
 
   @Test
+  void partsOfTheGridAddUpToTheWholeStudy() throws Exception {
+    Path out = tmp.resolve("parts");
+    Path f = studyFile(out);
+    Study s = StudyRunner.load(f);
+    assertThat(StudyRunner.run(f, s, java.util.Set.of("bgan"), java.util.Set.of(2L), QUIET, false)).isZero();
+    assertThat(out.resolve("bgan/seed-2/metrics.json")).isRegularFile();
+    assertThat(out.resolve("bgan/seed-1")).doesNotExist();
+    assertThat(out.resolve("gan")).doesNotExist();
+    assertThat(Files.readString(out.resolve("results.md"))).contains("| bgan | 1 |");
+    // the rest of the grid from the command line, in two parts
+    assertThat(cli(null, "study", f.toString(), "--seeds", "1")).isZero();
+    assertThat(cli(null, "study", f.toString(), "--arms", "gan", "--seeds", "1-2"))
+        .isZero();
+    String md = Files.readString(out.resolve("results.md"));
+    assertThat(md).contains("| gan | 2 |").contains("| bgan | 2 |");
+  }
+
+  @Test
+  void badSeedAndArmSelectionsNameTheFlag() throws Exception {
+    Path f = studyFile(tmp.resolve("sel"));
+    for (String[] args : List.of(new String[] {"--seeds", "3"}, new String[] {"--seeds", "1-x"},
+        new String[] {"--arms", "wgan"})) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      assertThat(cli(err, "study", f.toString(), args[0], args[1])).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).contains(args[0]).doesNotContain("\tat ");
+    }
+    assertThat(tmp.resolve("sel")).doesNotExist();
+  }
+
+  /** Runs the command line with stdout and stderr captured (stderr into {@code err} if given). */
+  private static int cli(java.io.ByteArrayOutputStream err, String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    System.setOut(QUIET);
+    System.setErr(err == null ? QUIET : new PrintStream(err, true));
+    try {
+      return org.bgan.cli.Main.run(args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
   void badStudiesGetClearMessages() throws Exception {
     Path f = tmp.resolve("bad.pbtxt");
     Files.writeString(f, "name: \"x\" arm { name: \"a\" preset: \"missing.pbtxt\" }");
