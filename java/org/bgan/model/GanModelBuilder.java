@@ -7,7 +7,9 @@ import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
 import org.bgan.config.proto.Techniques;
+import org.bgan.techniques.DiscriminatorTechniques;
 import org.bgan.techniques.InstanceNoise;
+import org.bgan.techniques.Wasserstein;
 import org.bgan.data.RealSource;
 import org.bgan.losses.Losses;
 import org.bgan.layers.Phase;
@@ -151,6 +153,11 @@ public final class GanModelBuilder {
       Operand<TFloat32> real = real(s, "d");
       Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
+      if (DiscriminatorTechniques.active(cfg)) {
+        // WGAN, mixup, gradient penalty, consistency term (org.bgan.techniques).
+        return DiscriminatorTechniques.discriminatorLoss(s, cfg, real, fake, stepSeed, x -> logits(s, x, 1, phase, "d"),
+            (t, x, dropout) -> t.reshape(d.apply(t, x, 1, Phase.train(), dropout), t.constant(new long[] {-1})), scalars);
+      }
       if (cfg.getLoss() == LossKind.GAN) {
         Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 1, phase, "d");
         Operand<TFloat32> oReal = s.slice(o, s.constant(new int[] {0}), s.constant(new int[] {batch}));
@@ -179,6 +186,9 @@ public final class GanModelBuilder {
     Operand<TFloat32> generatorStep(Phase phase) {
       Ops s = tf.withSubScope("g_step");
       Operand<TFloat32> fake = fake(s, "g", phase);
+      if (cfg.getLoss() == LossKind.WGAN) {
+        return Wasserstein.generatorLoss(s, logits(s, fake, 1, Phase.train(), "g"));
+      }
       if (cfg.getLoss() == LossKind.GAN) {
         Operand<TFloat32> o = logits(s, fake, 1, Phase.train(), "g");
         return cfg.getTechniques().getGeneratorLoss() == Techniques.GeneratorLoss.MINIMAX

@@ -84,7 +84,7 @@ public final class Architectures {
   public static Network discriminator(Ops tf, Experiment cfg, long[] sampleShape) {
     var n = cfg.getDiscriminator();
     long seed = Seeds.mix(cfg.getTrain().getSeed() + 1);
-    boolean equivariant = cfg.getLoss() != LossKind.GAN && n.getEquivariant();
+    boolean equivariant = (cfg.getLoss() == LossKind.BGAN || cfg.getLoss() == LossKind.MBGAN) && n.getEquivariant();
     if (n.getArch() == Arch.MLP) {
       requireFlat("discriminator", sampleShape);
       if (n.getSpectralNorm()) {
