@@ -223,4 +223,40 @@ class DiscriminatorTechniquesTest {
     assertThatThrownBy(() -> cfg("GAN", "g_optimizer.rmsprop_momentum=-0.5")).isInstanceOf(UserException.class)
         .hasMessageContaining("g_optimizer.rmsprop_momentum");
   }
+  @Test
+  void presetsMirrorTheirGanPresetWithThePublishedSettingsOfTheTechnique() {
+    String[][] pairs = {
+        {"grid2d_mlp_wgangp", "grid2d_mlp_gan"}, {"ring2d_mlp_wgangp", "ring2d_mlp_gan"},
+        {"grid2d_mlp_mixup", "grid2d_mlp_gan"}, {"ring2d_mlp_mixup", "ring2d_mlp_gan"},
+        {"fmnist_dcgan_wgangp", "fmnist_dcgan_gan"}};
+    for (String[] p : pairs) {
+      Experiment t = ExperimentConfigs.load(Path.of("graphs", p[0] + ".pbtxt"), List.of());
+      Experiment gan = ExperimentConfigs.load(Path.of("graphs", p[1] + ".pbtxt"), List.of());
+      assertThat(t.getData()).as(p[0]).isEqualTo(gan.getData());
+      assertThat(t.getGenerator()).as(p[0]).isEqualTo(gan.getGenerator());
+      assertThat(t.getDiscriminator()).as(p[0]).isEqualTo(gan.getDiscriminator());
+      assertThat(t.getTrain().getBatchSize()).as(p[0]).isEqualTo(gan.getTrain().getBatchSize());
+      assertThat(t.getTrain().getSteps()).as(p[0]).isEqualTo(gan.getTrain().getSteps());
+      assertThat(t.getEval()).as(p[0]).isEqualTo(gan.getEval());
+      if (p[0].contains("wgangp")) {
+        // Gulrajani et al., Algorithm 1: λ = 10, n_critic = 5, Adam α = 1e-4, β1 = 0, β2 = 0.9.
+        assertThat(t.getLoss()).isEqualTo(org.bgan.config.proto.LossKind.WGAN);
+        assertThat(t.getTechniques().getGradientPenalty()).isEqualTo(GradientPenalty.DEFAULT_WEIGHT);
+        assertThat(t.getTrain().getNDisc()).isEqualTo(5);
+        for (var o : List.of(t.getGOptimizer(), t.getDOptimizer())) {
+          assertThat(o.getKind()).isEqualTo(org.bgan.config.proto.Optimizer.Kind.ADAM);
+          assertThat(o.getLearningRate()).isEqualTo(1e-4f);
+          assertThat(o.getBeta1()).isZero();
+          assertThat(o.getBeta2()).isEqualTo(0.9f);
+        }
+      } else {
+        // mixup paper's GAN experiment: α = 0.2; everything else as the GAN preset (BGAN paper Fig. 3).
+        assertThat(t.getLoss()).isEqualTo(org.bgan.config.proto.LossKind.GAN);
+        assertThat(t.getTechniques().getMixupAlpha()).isEqualTo(Mixup.DEFAULT_ALPHA);
+        assertThat(t.getGOptimizer()).isEqualTo(gan.getGOptimizer());
+        assertThat(t.getDOptimizer()).isEqualTo(gan.getDOptimizer());
+        assertThat(t.getTrain().getNDisc()).isEqualTo(gan.getTrain().getNDisc());
+      }
+    }
+  }
 }
