@@ -259,4 +259,30 @@ class DiscriminatorTechniquesTest {
       }
     }
   }
+  @Test
+  void theTechniquesRandomnessIsAFunctionOfTheStepSeed() {
+    // ε of the penalty, the dropout masks of the consistency term and mixup's λ are stateless draws from
+    // the fed step seed: the same seed gives the same D loss (what makes a resumed run exact), another
+    // seed another loss.
+    for (Experiment cfg : List.of(cfg("WGAN", "techniques.gradient_penalty=10", "techniques.consistency_weight=2",
+        "techniques.consistency_margin=0"), cfg("GAN", "techniques.mixup_alpha=0.2"))) {
+      try (Graph g = new Graph()) {
+        var tg = org.bgan.train.TrainGraph.build(g, cfg, org.bgan.data.DataSources.create(cfg.getData()));
+        try (Session s = new Session(g)) {
+          s.initialize();
+          float a = dLoss(s, tg, 5);
+          float b = dLoss(s, tg, 5);
+          float c = dLoss(s, tg, 6);
+          assertThat(a).as(cfg.getTechniques().toString()).isEqualTo(b).isNotEqualTo(c);
+        }
+      }
+    }
+  }
+
+  private static float dLoss(Session s, org.bgan.train.TrainGraph tg, long counter) {
+    try (TInt64 seed = TInt64.vectorOf(0, counter);
+        org.tensorflow.Result r = s.runner().feed(tg.model.stepSeed(), seed).fetch(tg.model.dLoss()).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
 }
