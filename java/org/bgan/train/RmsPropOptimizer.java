@@ -64,6 +64,21 @@ public final class RmsPropOptimizer {
     return s.withControlDependencies(updates).withName("update").noOp();
   }
 
+  /**
+   * One RMSProp step of {@code vars} with the gradients {@code grads} (in the same order), the
+   * optimiser configured by {@code o} ({@code learning_rate}, {@code rmsprop_decay},
+   * {@code rmsprop_momentum}, {@code epsilon}) and its slots under {@code name/}.
+   */
+  public static Op apply(Ops tf, String name, org.bgan.config.proto.Optimizer o, List<Variable<TFloat32>> vars,
+      org.tensorflow.op.core.Gradients grads) {
+    List<Operand<TFloat32>> g = new ArrayList<>();
+    for (int i = 0; i < vars.size(); i++) {
+      g.add(grads.dy(i));
+    }
+    return new RmsPropOptimizer(tf, name, vars, o.getLearningRate(), o.getRmspropDecay(), o.getRmspropMomentum(),
+        o.getEpsilon()).apply(tf, g);
+  }
+
   /** The optimiser's own variables (mean squares and momenta). */
   public List<Variable<TFloat32>> slots() {
     List<Variable<TFloat32>> out = new ArrayList<>(ms);

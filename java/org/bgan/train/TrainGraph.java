@@ -63,10 +63,11 @@ public final class TrainGraph {
     Ops tf = Ops.create(graph);
     Variable<TInt64> globalStep = tf.withInitScope().withName("global_step").variable(tf.withInitScope().constant(0L));
 
-    Op dStep = step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars());
-    // WGAN: clip the critic's weights after its update (no-op unless techniques.weight_clip > 0).
-    dStep = org.bgan.techniques.WeightClip.after(tf, dStep, model.dVars(), cfg.getTechniques().getWeightClip());
-    Op dTrain = withUpdates(tf, "d_train", dStep, model.dUpdates());
+    Op dTrain = withUpdates(tf, "d_train", step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars()),
+        model.dUpdates());
+
+    // WGAN: clip the critic's weights after its update (the same op unless techniques.weight_clip > 0).
+    dTrain = org.bgan.techniques.WeightClip.after(tf, dTrain, model.dVars(), cfg.getTechniques().getWeightClip());
     List<Op> gDeps = new ArrayList<>(model.gUpdates());
     gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars()));
     Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
@@ -113,17 +114,16 @@ public final class TrainGraph {
     return tf.summary.writeScalarSummary(w, step, tf.constant(tag), value);
   }
 
-  /** Gradients of {@code loss} w.r.t. {@code vars} only, applied by a fresh Adam (or RMSProp) named {@code name}. */
+  /** Gradients of {@code loss} w.r.t. {@code vars} only, applied by a fresh Adam named {@code name}. */
   static Op step(Ops tf, String name, Optimizer o, Operand<TFloat32> loss, List<Variable<TFloat32>> vars) {
     Gradients grads = tf.withSubScope(name + "_gradients").gradients(loss, vars);
     List<Operand<TFloat32>> g = new ArrayList<>();
+    if (o.getKind() == Optimizer.Kind.RMSPROP) {
+      return RmsPropOptimizer.apply(tf, name, o, vars, grads);
+    }
     for (int i = 0; i < vars.size(); i++) {
       Output<TFloat32> gi = grads.dy(i);
       g.add(gi);
-    }
-    if (o.getKind() == Optimizer.Kind.RMSPROP) {
-      return new RmsPropOptimizer(tf, name, vars, o.getLearningRate(), o.getRmspropDecay(), o.getRmspropMomentum(),
-          o.getEpsilon()).apply(tf, g);
     }
     AdamOptimizer adam = new AdamOptimizer(tf, name, vars, o.getLearningRate(), o.getBeta1(), o.getBeta2(), o.getEpsilon());
     return adam.apply(tf, g);

@@ -41,9 +41,9 @@ class RmsPropOptimizerTest {
       Operand<TFloat32> loss = tf.math.add(
           tf.reduceSum(tf.math.mul(tf.math.mul(v, v), tf.math.div(v, tf.constant(3f))), tf.constant(0)),
           tf.math.mul(tf.constant(0.3f), tf.reduceSum(v, tf.constant(0))));
-      Op step = TrainGraph.step(tf, "opt", org.bgan.config.proto.Optimizer.newBuilder()
+      Op step = RmsPropOptimizer.apply(tf, "opt", org.bgan.config.proto.Optimizer.newBuilder()
           .setKind(org.bgan.config.proto.Optimizer.Kind.RMSPROP).setLearningRate(lr).setRmspropDecay(rho)
-          .setRmspropMomentum(mu).setEpsilon(eps).build(), loss, List.of(v));
+          .setRmspropMomentum(mu).setEpsilon(eps).build(), List.of(v), tf.gradients(loss, List.of(v)));
       s.initialize();
       double[] ms = new double[3];
       double[] mom = new double[3];
