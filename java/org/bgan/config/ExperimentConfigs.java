@@ -220,6 +220,7 @@ public final class ExperimentConfigs {
     checkNetwork("discriminator", e.getDiscriminator(), false);
     checkOptimizer("g_optimizer", e.getGOptimizer());
     checkOptimizer("d_optimizer", e.getDOptimizer());
+    checkDiscriminatorTechniques(e);
     positive("eval.num_samples", e.getEval().getNumSamples());
     positive("eval.grid_samples", e.getEval().getGridSamples());
     var tq = e.getTechniques();
@@ -239,7 +240,6 @@ public final class ExperimentConfigs {
       throw new UserException("config: techniques.instance_noise must be a finite standard deviation >= 0, got " + tq.getInstanceNoise());
     }
     nonNegative("techniques.instance_noise_steps", tq.getInstanceNoiseSteps());
-    checkDiscriminatorTechniques(e);
     nonNegative("train.sample_every", t.getSampleEvery());
     if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.IMAGES) {
       var im = e.getData().getImages();
@@ -255,6 +255,48 @@ public final class ExperimentConfigs {
     }
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  private static void checkNetwork(String field, Network n, boolean generator) {
+    for (int h : n.getHiddenList()) {
+      if (h <= 0) {
+        throw new UserException("config: " + field + ".hidden has a non-positive width " + h);
+      }
+    }
+    if (generator) {
+      positive(field + ".z_dim", n.getZDim());
+    }
+    nonNegative(field + ".width", n.getWidth());
+    if (n.getWidth() > 4096) {
+      throw new UserException("config: " + field + ".width " + n.getWidth() + " is unreasonably large (at most 4096)");
+    }
+  }
+
+  private static void checkOptimizer(String field, org.bgan.config.proto.Optimizer o) {
+    if (!(o.getLearningRate() > 0f) || !Float.isFinite(o.getLearningRate())) {
+      throw new UserException("config: " + field + ".learning_rate must be positive, got " + o.getLearningRate());
+    }
+    if (!(o.getBeta1() >= 0f && o.getBeta1() < 1f)) {
+      throw new UserException("config: " + field + ".beta1 must be in [0, 1), got " + o.getBeta1());
+    }
+    if (!(o.getBeta2() >= 0f && o.getBeta2() < 1f)) {
+      throw new UserException("config: " + field + ".beta2 must be in [0, 1), got " + o.getBeta2());
+    }
+    if (!(o.getEpsilon() > 0f)) {
+      throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
+    }
+  }
+
+  private static void positive(String field, long v) {
+    if (v <= 0) {
+      throw new UserException("config: " + field + " must be positive, got " + v);
+    }
+  }
+
+  private static void nonNegative(String field, long v) {
+    if (v < 0) {
+      throw new UserException("config: " + field + " must not be negative, got " + v);
     }
   }
 
@@ -317,48 +359,6 @@ public final class ExperimentConfigs {
   private static void finiteNonNegative(String field, float v) {
     if (!(v >= 0f) || !Float.isFinite(v)) {
       throw new UserException("config: " + field + " must be finite and >= 0 (0 = off), got " + v);
-    }
-  }
-
-  private static void checkNetwork(String field, Network n, boolean generator) {
-    for (int h : n.getHiddenList()) {
-      if (h <= 0) {
-        throw new UserException("config: " + field + ".hidden has a non-positive width " + h);
-      }
-    }
-    if (generator) {
-      positive(field + ".z_dim", n.getZDim());
-    }
-    nonNegative(field + ".width", n.getWidth());
-    if (n.getWidth() > 4096) {
-      throw new UserException("config: " + field + ".width " + n.getWidth() + " is unreasonably large (at most 4096)");
-    }
-  }
-
-  private static void checkOptimizer(String field, org.bgan.config.proto.Optimizer o) {
-    if (!(o.getLearningRate() > 0f) || !Float.isFinite(o.getLearningRate())) {
-      throw new UserException("config: " + field + ".learning_rate must be positive, got " + o.getLearningRate());
-    }
-    if (!(o.getBeta1() >= 0f && o.getBeta1() < 1f)) {
-      throw new UserException("config: " + field + ".beta1 must be in [0, 1), got " + o.getBeta1());
-    }
-    if (!(o.getBeta2() >= 0f && o.getBeta2() < 1f)) {
-      throw new UserException("config: " + field + ".beta2 must be in [0, 1), got " + o.getBeta2());
-    }
-    if (!(o.getEpsilon() > 0f)) {
-      throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
-    }
-  }
-
-  private static void positive(String field, long v) {
-    if (v <= 0) {
-      throw new UserException("config: " + field + " must be positive, got " + v);
-    }
-  }
-
-  private static void nonNegative(String field, long v) {
-    if (v < 0) {
-      throw new UserException("config: " + field + " must not be negative, got " + v);
     }
   }
 

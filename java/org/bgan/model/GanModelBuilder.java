@@ -7,9 +7,7 @@ import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
 import org.bgan.config.proto.Mixing;
 import org.bgan.config.proto.Techniques;
-import org.bgan.techniques.DiscriminatorTechniques;
 import org.bgan.techniques.InstanceNoise;
-import org.bgan.techniques.Wasserstein;
 import org.bgan.data.RealSource;
 import org.bgan.losses.Losses;
 import org.bgan.layers.Phase;
@@ -153,9 +151,9 @@ public final class GanModelBuilder {
       Operand<TFloat32> real = real(s, "d");
       Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
-      if (DiscriminatorTechniques.active(cfg)) {
+      if (org.bgan.techniques.DiscriminatorTechniques.active(cfg)) {
         // WGAN, mixup, gradient penalty, consistency term (org.bgan.techniques).
-        return DiscriminatorTechniques.discriminatorLoss(s, cfg, real, fake, stepSeed, x -> logits(s, x, 1, phase, "d"),
+        return org.bgan.techniques.DiscriminatorTechniques.discriminatorLoss(s, cfg, real, fake, stepSeed, x -> logits(s, x, 1, phase, "d"),
             (t, x, dropout) -> t.reshape(d.apply(t, x, 1, Phase.train(), dropout), t.constant(new long[] {-1})), scalars);
       }
       if (cfg.getLoss() == LossKind.GAN) {
@@ -187,7 +185,7 @@ public final class GanModelBuilder {
       Ops s = tf.withSubScope("g_step");
       Operand<TFloat32> fake = fake(s, "g", phase);
       if (cfg.getLoss() == LossKind.WGAN) {
-        return Wasserstein.generatorLoss(s, logits(s, fake, 1, Phase.train(), "g"));
+        return org.bgan.techniques.Wasserstein.generatorLoss(s, logits(s, fake, 1, Phase.train(), "g"));
       }
       if (cfg.getLoss() == LossKind.GAN) {
         Operand<TFloat32> o = logits(s, fake, 1, Phase.train(), "g");
