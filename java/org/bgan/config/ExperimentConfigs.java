@@ -345,14 +345,20 @@ public final class ExperimentConfigs {
       throw new UserException("config: loss WGAN needs a Lipschitz constraint on the critic: techniques.weight_clip"
           + " (0.01, WGAN), techniques.gradient_penalty (10, WGAN-GP) or discriminator.spectral_norm");
     }
-    // Options built by other parts of the model that replace the D step these techniques build: the
-    // K+1 discriminator (semi_supervised) and MIX+GAN (techniques.mix_components > 1). Looked up by
-    // name, so that this check holds whichever of them the build has.
+    // Options built by other parts of the model that replace the D step these techniques build or make
+    // D's scores depend on the batch: the K+1 discriminator (semi_supervised), MIX+GAN
+    // (techniques.mix_components > 1), minibatch discrimination. Looked up by name, so that this
+    // check holds whichever of them the build has.
     if (org.bgan.techniques.DiscriminatorTechniques.active(e)) {
       var semi = e.getDescriptorForType().findFieldByName("semi_supervised");
       if (semi != null && e.hasField(semi)) {
         throw new UserException("config: semi_supervised cannot be combined with loss WGAN, techniques.gradient_penalty,"
             + " techniques.consistency_weight or techniques.mixup_alpha (the K+1 discriminator has its own D step)");
+      }
+      var mbd = tq.getDescriptorForType().findFieldByName("minibatch_discrimination");
+      if (mbd != null && Boolean.TRUE.equals(tq.getField(mbd))) {
+        throw new UserException("config: techniques.minibatch_discrimination makes D's score of a sample depend on the"
+            + " whole batch; the gradient penalty, the consistency term and mixup need a per-sample D");
       }
       var mix = tq.getDescriptorForType().findFieldByName("mix_components");
       if (mix != null && ((Number) tq.getField(mix)).intValue() > 1) {
