@@ -201,7 +201,8 @@ public final class ExperimentConfigs {
         throw new UserException("config: train.plot_at has a negative step " + s);
       }
     }
-    if (e.getLoss() != org.bgan.config.proto.LossKind.GAN && t.getBatchSize() < 2) {
+    if ((e.getLoss() == org.bgan.config.proto.LossKind.BGAN || e.getLoss() == org.bgan.config.proto.LossKind.MBGAN)
+        && t.getBatchSize() < 2) {
       throw new UserException("config: train.batch_size must be at least 2 for " + e.getLoss()
           + " (a mixed batch of one sample has no batch statistics)");
     }
@@ -219,6 +220,7 @@ public final class ExperimentConfigs {
     checkNetwork("discriminator", e.getDiscriminator(), false);
     checkOptimizer("g_optimizer", e.getGOptimizer());
     checkOptimizer("d_optimizer", e.getDOptimizer());
+    checkDiscriminatorTechniques(e);
     positive("eval.num_samples", e.getEval().getNumSamples());
     positive("eval.grid_samples", e.getEval().getGridSamples());
     var tq = e.getTechniques();
@@ -394,6 +396,10 @@ public final class ExperimentConfigs {
     if (!(o.getFinalLrFraction() > 0f && o.getFinalLrFraction() <= 1f)) {
       throw new UserException("config: " + field + ".final_lr_fraction must be in (0, 1], got " + o.getFinalLrFraction());
     }
+    if (o.getFinalLrFraction() != 1f && o.getKind() != org.bgan.config.proto.Optimizer.Kind.ADAM) {
+      throw new UserException("config: " + field + ".final_lr_fraction (learning-rate decay) is implemented for kind ADAM only, got kind "
+          + o.getKind());
+    }
   }
 
   private static void positive(String field, long v) {
@@ -405,6 +411,89 @@ public final class ExperimentConfigs {
   private static void nonNegative(String field, long v) {
     if (v < 0) {
       throw new UserException("config: " + field + " must not be negative, got " + v);
+    }
+  }
+
+  /**
+   * The discriminator-side techniques (docs/techniques.md): ranges, the losses each is defined for, and
+   * the RMSProp fields of both optimisers.
+   */
+  private static void checkDiscriminatorTechniques(Experiment e) {
+    var tq = e.getTechniques();
+    var loss = e.getLoss();
+    boolean gan = loss == org.bgan.config.proto.LossKind.GAN;
+    boolean wgan = loss == org.bgan.config.proto.LossKind.WGAN;
+    finiteNonNegative("techniques.gradient_penalty", tq.getGradientPenalty());
+    finiteNonNegative("techniques.weight_clip", tq.getWeightClip());
+    finiteNonNegative("techniques.consistency_weight", tq.getConsistencyWeight());
+    finiteNonNegative("techniques.consistency_margin", tq.getConsistencyMargin());
+    finiteNonNegative("techniques.mixup_alpha", tq.getMixupAlpha());
+    if (!(tq.getConsistencyDropout() >= 0f && tq.getConsistencyDropout() < 1f)) {
+      throw new UserException("config: techniques.consistency_dropout must be a dropout rate in [0, 1), got "
+          + tq.getConsistencyDropout());
+    }
+    String perSample = " is defined for a discriminator that scores each sample alone (loss: GAN or WGAN);"
+        + " no form for BGAN / M-BGAN's mixed batches exists in the literature";
+    if (tq.getGradientPenalty() > 0f && !gan && !wgan) {
+      throw new UserException("config: techniques.gradient_penalty" + perSample);
+    }
+    if (tq.getConsistencyWeight() > 0f && !gan && !wgan) {
+      throw new UserException("config: techniques.consistency_weight" + perSample);
+    }
+    if (tq.getConsistencyWeight() > 0f && tq.getConsistencyDropout() == 0f) {
+      throw new UserException("config: techniques.consistency_weight needs techniques.consistency_dropout > 0"
+          + " (the two perturbations of D are its dropout masks; 0.5 in CT-GAN)");
+    }
+    if (tq.getWeightClip() > 0f && !wgan) {
+      throw new UserException("config: techniques.weight_clip is WGAN's Lipschitz constraint (loss: WGAN), got loss " + loss);
+    }
+    if (tq.getMixupAlpha() > 0f && !gan) {
+      throw new UserException("config: techniques.mixup_alpha trains D with soft targets under the standard GAN loss"
+          + " (loss: GAN), got loss " + loss);
+    }
+    if (tq.getMixupAlpha() > 0f && tq.getRealLabel() != 1f) {
+      throw new UserException("config: techniques.mixup_alpha replaces the real/fake targets by mixing ratios;"
+          + " leave techniques.real_label at 1");
+    }
+    if (wgan && tq.getWeightClip() == 0f && tq.getGradientPenalty() == 0f && !e.getDiscriminator().getSpectralNorm()) {
+      throw new UserException("config: loss WGAN needs a Lipschitz constraint on the critic: techniques.weight_clip"
+          + " (0.01, WGAN), techniques.gradient_penalty (10, WGAN-GP) or discriminator.spectral_norm");
+    }
+    // Options built by other parts of the model that replace the D step these techniques build or make
+    // D's scores depend on the batch: the K+1 discriminator (semi_supervised), MIX+GAN
+    // (techniques.mix_components > 1), minibatch discrimination. Looked up by name, so that this
+    // check holds whichever of them the build has.
+    if (org.bgan.techniques.DiscriminatorTechniques.active(e)) {
+      var semi = e.getDescriptorForType().findFieldByName("semi_supervised");
+      if (semi != null && e.hasField(semi)) {
+        throw new UserException("config: semi_supervised cannot be combined with loss WGAN, techniques.gradient_penalty,"
+            + " techniques.consistency_weight or techniques.mixup_alpha (the K+1 discriminator has its own D step)");
+      }
+      var mbd = tq.getDescriptorForType().findFieldByName("minibatch_discrimination");
+      if (mbd != null && Boolean.TRUE.equals(tq.getField(mbd))) {
+        throw new UserException("config: techniques.minibatch_discrimination makes D's score of a sample depend on the"
+            + " whole batch; the gradient penalty, the consistency term and mixup need a per-sample D");
+      }
+      var mix = tq.getDescriptorForType().findFieldByName("mix_components");
+      if (mix != null && ((Number) tq.getField(mix)).intValue() > 1) {
+        throw new UserException("config: techniques.mix_components > 1 (MIX+GAN) cannot be combined with loss WGAN,"
+            + " techniques.gradient_penalty, techniques.consistency_weight or techniques.mixup_alpha");
+      }
+    }
+    for (String field : List.of("g_optimizer", "d_optimizer")) {
+      var o = field.equals("g_optimizer") ? e.getGOptimizer() : e.getDOptimizer();
+      if (!(o.getRmspropDecay() >= 0f && o.getRmspropDecay() < 1f)) {
+        throw new UserException("config: " + field + ".rmsprop_decay must be in [0, 1), got " + o.getRmspropDecay());
+      }
+      if (!(o.getRmspropMomentum() >= 0f && o.getRmspropMomentum() < 1f)) {
+        throw new UserException("config: " + field + ".rmsprop_momentum must be in [0, 1), got " + o.getRmspropMomentum());
+      }
+    }
+  }
+
+  private static void finiteNonNegative(String field, float v) {
+    if (!(v >= 0f) || !Float.isFinite(v)) {
+      throw new UserException("config: " + field + " must be finite and >= 0 (0 = off), got " + v);
     }
   }
 

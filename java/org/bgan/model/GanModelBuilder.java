@@ -175,6 +175,11 @@ public final class GanModelBuilder {
       Operand<TFloat32> real = real(s, "d");
       Operand<TFloat32> fake = fake(s, "d", Phase.train());
       Operand<org.tensorflow.types.TInt32> zero = s.constant(0);
+      if (org.bgan.techniques.DiscriminatorTechniques.active(cfg)) {
+        // WGAN, mixup, gradient penalty, consistency term (org.bgan.techniques).
+        return org.bgan.techniques.DiscriminatorTechniques.discriminatorLoss(s, cfg, real, fake, stepSeed, x -> logits(s, x, 1, phase, "d"),
+            (t, x, dropout) -> t.reshape(d.apply(t, x, 1, Phase.train(), dropout), t.constant(new long[] {-1})), scalars);
+      }
       if (cfg.getLoss() == LossKind.GAN) {
         // Two sets, real then fake: batch-level features (minibatch discrimination) stay within each.
         Operand<TFloat32> o = logits(s, s.concat(List.of(real, fake), s.constant(0)), 2, phase, "d");
@@ -226,6 +231,9 @@ public final class GanModelBuilder {
       Operand<TFloat32> fake = fake(s, "g", phase);
       if (cfg.getLoss() == LossKind.GAN && cfg.getTechniques().getFeatureMatching()) {
         return featureMatching(s, real(s, "g"), fake);
+      }
+      if (cfg.getLoss() == LossKind.WGAN) {
+        return org.bgan.techniques.Wasserstein.generatorLoss(s, logits(s, fake, 1, Phase.train(), "g"));
       }
       if (cfg.getLoss() == LossKind.GAN) {
         Operand<TFloat32> o = logits(s, fake, 1, Phase.train(), "g");

@@ -119,7 +119,7 @@ public final class Architectures {
     }
     var n = cfg.getDiscriminator();
     long seed = Seeds.mix(cfg.getTrain().getSeed() + 1);
-    boolean equivariant = cfg.getLoss() != LossKind.GAN && n.getEquivariant();
+    boolean equivariant = (cfg.getLoss() == LossKind.BGAN || cfg.getLoss() == LossKind.MBGAN) && n.getEquivariant();
     if (n.getArch() == Arch.MLP) {
       requireFlat("discriminator", sampleShape);
       if (n.getSpectralNorm()) {

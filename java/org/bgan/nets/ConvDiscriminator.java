@@ -119,6 +119,23 @@ public final class ConvDiscriminator implements Network {
     return new Outputs(eqDense.apply(s, f, groups), f);
   }
 
+  /** With {@code dropout} after every hidden leaky ReLU (per-sample discriminators only). */
+  @Override
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase, org.bgan.layers.Dropout dropout) {
+    if (dropout == null) {
+      return apply(tf, x, groups, phase);
+    }
+    if (equivariant) {
+      throw new UnsupportedOperationException("dropout is implemented for per-sample discriminators, not equivariant ones");
+    }
+    Ops s = tf.withSubScope(scope);
+    Operand<TFloat32> h = x;
+    for (int i = 0; i < convs.size(); i++) {
+      h = dropout.apply(s, s.nn.leakyRelu(convs.get(i).apply(s, h, phase), org.tensorflow.op.nn.LeakyRelu.alpha(slope)), i);
+    }
+    return dense.apply(s, s.reshape(h, s.constant(new long[] {-1, flat})), phase);
+  }
+
   /** Eq. 12 layer by layer, without the scale folding (the reference for tests). */
   public Operand<TFloat32> applyLayerByLayer(Ops tf, Operand<TFloat32> x, int groups, Phase phase) {
     if (!equivariant) {

@@ -119,6 +119,30 @@ public final class Mlp implements Network {
     return new Outputs(h, features);
   }
 
+  /**
+   * With {@code dropout} after every hidden ReLU (the CT-GAN perturbation); per-sample layers only,
+   * since dropout masks differ between the elements of a set.
+   */
+  @Override
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, org.bgan.layers.Phase phase,
+      org.bgan.layers.Dropout dropout) {
+    if (dropout == null) {
+      return apply(tf, x, groups);
+    }
+    if (layers.stream().anyMatch(l -> l instanceof EquivariantDense)) {
+      throw new UnsupportedOperationException("dropout is implemented for per-sample MLPs, not equivariant ones");
+    }
+    Ops s = tf.withSubScope(scope);
+    Operand<TFloat32> h = x;
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(s, h, groups);
+      if (i + 1 < layers.size()) {
+        h = dropout.apply(s, s.nn.relu(h), i);
+      }
+    }
+    return h;
+  }
+
   @Override
   public List<Variable<TFloat32>> variables() {
     List<Variable<TFloat32>> v = new ArrayList<>();

@@ -15,6 +15,17 @@ import org.tensorflow.types.TFloat32;
 public interface Network {
   Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase);
 
+  /**
+   * As {@link #apply(Ops, Operand, int, Phase)}, with {@code dropout} after every hidden activation
+   * (null: none). Networks without dropout support reject a non-null setting.
+   */
+  default Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase, org.bgan.layers.Dropout dropout) {
+    if (dropout == null) {
+      return apply(tf, x, groups, phase);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not take dropout");
+  }
+
   /** Trainable variables. */
   List<Variable<TFloat32>> variables();
 

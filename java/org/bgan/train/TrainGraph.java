@@ -66,6 +66,9 @@ public final class TrainGraph {
     Op dTrain = withUpdates(tf, "d_train", step(tf, "d_optimizer", cfg.getDOptimizer(), model.dLoss(), model.dVars(),
         cfg.getTrain().getSteps() * cfg.getTrain().getNDisc()),
         model.dUpdates());
+
+    // WGAN: clip the critic's weights after its update (the same op unless techniques.weight_clip > 0).
+    dTrain = org.bgan.techniques.WeightClip.after(tf, dTrain, model.dVars(), cfg.getTechniques().getWeightClip());
     List<Op> gDeps = new ArrayList<>(model.gUpdates());
     gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars(), cfg.getTrain().getSteps()));
     Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
@@ -81,7 +84,7 @@ public final class TrainGraph {
     for (Map.Entry<String, Operand<TFloat32>> e : model.dScalars().entrySet()) {
       dWrites.add(scalar(sum, writer, globalStep, e.getKey(), e.getValue()));
     }
-    if (cfg.getLoss() != org.bgan.config.proto.LossKind.GAN) {
+    if (cfg.getLoss() == org.bgan.config.proto.LossKind.BGAN || cfg.getLoss() == org.bgan.config.proto.LossKind.MBGAN) {
       dWrites.add(scalar(sum, writer, globalStep, "mixing/gamma", sum.constant(cfg.getMixing().getGamma())));
     }
     Op dSummaries = sum.withControlDependencies(dWrites).withName("d_summaries").noOp();
@@ -117,6 +120,9 @@ public final class TrainGraph {
       long totalUpdates) {
     Gradients grads = tf.withSubScope(name + "_gradients").gradients(loss, vars);
     List<Operand<TFloat32>> g = new ArrayList<>();
+    if (o.getKind() == Optimizer.Kind.RMSPROP) {
+      return RmsPropOptimizer.apply(tf, name, o, vars, grads);
+    }
     for (int i = 0; i < vars.size(); i++) {
       Output<TFloat32> gi = grads.dy(i);
       g.add(gi);

@@ -27,8 +27,10 @@ class ExperimentConfigsTest {
         Experiment e = ExperimentConfigs.load(p, List.of());
         assertThat(e.getName()).as(p.toString()).isEqualTo(p.getFileName().toString().replace(".pbtxt", "")
             .replace("demo_grid2d_mlp_bgan", "demo"));
-        // The paper's 2-D setup uses 5 D steps per G step; its image presets 1 (SPEC §5).
-        assertThat(e.getTrain().getNDisc()).as(p.toString()).isEqualTo(e.getData().hasSynthetic2D() ? 5 : 1);
+        // The paper's 2-D setup uses 5 D steps per G step; its image presets 1 (SPEC §5); WGAN's
+        // n_critic is 5 (Arjovsky et al.; Gulrajani et al.).
+        assertThat(e.getTrain().getNDisc()).as(p.toString())
+            .isEqualTo(e.getData().hasSynthetic2D() || e.getLoss() == LossKind.WGAN ? 5 : 1);
       }
       // Study files: every arm of every seed resolves to a valid experiment.
       for (Path p : all.stream().filter(p -> p.getFileName().toString().startsWith("study_")).toList()) {
@@ -85,6 +87,15 @@ class ExperimentConfigsTest {
     ExperimentConfigs.applyOverride(b, override);
     assertThatThrownBy(() -> ExperimentConfigs.validate(b.build()))
         .as(override).isInstanceOf(UserException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void learningRateDecayIsAdamOnly() {
+    Experiment.Builder b = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} }", "t");
+    ExperimentConfigs.applyOverride(b, "d_optimizer.kind=RMSPROP");
+    ExperimentConfigs.applyOverride(b, "d_optimizer.final_lr_fraction=0.5");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(b.build())).isInstanceOf(UserException.class)
+        .hasMessageContaining("d_optimizer.final_lr_fraction").hasMessageContaining("ADAM");
   }
 
   @Test
