@@ -10,7 +10,8 @@ package org.bgan.metrics;
  * {@code Tr((Σ1Σ2)^{1/2}) = Σ_i sqrt(λ_i(M))}. Only products, one factorisation and one symmetric
  * eigenvalue problem are needed (no complex Schur form), and a singular or near-singular Σ1 (fewer
  * images than dimensions) is handled exactly by the rank-revealing factorisation instead of by adding
- * εI. Rounding can leave tiny negative eigenvalues of M; they are counted as 0.
+ * εI. Eigenvalues of M at rounding level (at most r·eps·λmax, which is where a singular Σ2 leaves its
+ * null eigenvalues, of either sign) are counted as 0, so a singular Σ2 is treated like a singular Σ1.
  */
 public final class Fid {
   private Fid() {}
@@ -56,11 +57,37 @@ public final class Fid {
    * semi-definite Σ1, Σ2 (d×d row-major).
    */
   public static double[] traceSqrtProduct(double[] sigma1, double[] sigma2, int d) {
+    return traceSqrtProduct(sigma1, sigma2, d, null);
+  }
+
+  /** Names of the stages timed by {@link #profile}. */
+  public static final String[] STAGES = {"cholesky", "permute", "products", "band", "chase", "tridiagonal_qr"};
+
+  /**
+   * Runs {@link #traceSqrtProduct} once and returns the wall-clock seconds of its stages, in the order of
+   * {@link #STAGES}: pivoted Cholesky, the permutation of Σ2, the products W = P^T Σ2 P L and
+   * M = L^T W, the dense-to-band reduction, the bulge chasing to tridiagonal, and the tridiagonal QR.
+   */
+  public static double[] profile(double[] sigma1, double[] sigma2, int d) {
+    long[] t = new long[STAGES.length + 1];
+    traceSqrtProduct(sigma1, sigma2, d, t);
+    double[] s = new double[STAGES.length];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = (t[i + 1] - t[i]) / 1e9;
+    }
+    return s;
+  }
+
+  private static double[] traceSqrtProduct(double[] sigma1, double[] sigma2, int d, long[] clock) {
+    if (clock != null) {
+      clock[0] = System.nanoTime();
+    }
     DenseMath.PivotedCholesky pc = DenseMath.pivotedCholesky(sigma1, d);
     int r = pc.rank();
     if (r == 0) {
       return new double[] {0, 0, 0};
     }
+    tick(clock, 1);
     int[] p = pc.perm();
     // S2p = P^T Σ2 P
     double[] s2p = new double[d * d];
@@ -71,6 +98,7 @@ public final class Fid {
         s2p[oi + j] = sigma2[ri + p[j]];
       }
     });
+    tick(clock, 2);
     double[] l = pc.l();
     // W = S2p L (d×r), L lower trapezoidal
     double[] w = new double[d * r];
@@ -79,13 +107,41 @@ public final class Fid {
     double[] lt = DenseMath.transpose(l, d, r);
     double[] m = new double[r * r];
     DenseMath.gemm(r, r, d, lt, d, w, r, m, r, DenseMath.A_UPPER | DenseMath.C_LOWER);
-    double[] ev = DenseMath.symmetricEigenvalues(m, r);
+    tick(clock, 3);
+    double[] ev;
+    if (clock == null || r < DenseMath.TWO_STAGE_MIN) {
+      ev = DenseMath.symmetricEigenvalues(m, r);
+      for (int i = 4; clock != null && i <= 6; i++) {
+        clock[i] = clock[3];
+      }
+    } else {
+      BandReduction.reduceToBand(m, r, DenseMath.BAND);
+      tick(clock, 4);
+      double[] dg = new double[r];
+      double[] sub = new double[r - 1];
+      BandReduction.bandToTridiagonal(BandReduction.bandStorage(m, r, DenseMath.BAND), r, DenseMath.BAND, dg, sub);
+      tick(clock, 5);
+      DenseMath.tridiagonalEigenvalues(dg, sub);
+      java.util.Arrays.sort(dg);
+      tick(clock, 6);
+      ev = dg;
+    }
+    // Eigenvalues within the backward error of the computation (r·eps·λmax, the same relative level
+    // at which the pivoted Cholesky factorisation declares Σ1 rank-deficient) are zero: a singular Σ2
+    // leaves them at ±1e-16·λmax, and their square roots (1e-8·sqrt(λmax)) would be rounding noise.
+    double tol = r * Math.ulp(1.0) * Math.max(0.0, ev[r - 1]);
     double s = 0;
     for (double v : ev) {
-      if (v > 0) {
+      if (v > tol) {
         s += Math.sqrt(v);
       }
     }
     return new double[] {s, r, ev[0]};
+  }
+
+  private static void tick(long[] clock, int i) {
+    if (clock != null) {
+      clock[i] = System.nanoTime();
+    }
   }
 }
