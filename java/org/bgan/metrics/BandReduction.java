@@ -201,82 +201,118 @@ final class BandReduction {
    * Reduces the symmetric band matrix in {@code cb} ({@link #bandStorage} layout, half-bandwidth b;
    * overwritten) to tridiagonal form by bulge chasing, returning the diagonal in d (n) and the
    * sub-diagonal in e (n − 1).
+   *
+   * <p>Step k of sweep i works on the columns [i+1+k·b, i+1+(k+1)·b) of the band storage (its diagonal
+   * block and the block below it), step 0 also on column i. So sweep i can run step k as soon as sweep
+   * i − 1 has finished its step k + 1, and the sweeps are pipelined over the threads (sweep i on thread
+   * i mod T, as in the parallel bulge chasing of Haidar, Ltaief and Dongarra), each sweep two steps
+   * behind the one before it.
    */
   static void bandToTridiagonal(double[] cb, int n, int b, double[] d, double[] e) {
     int ld = 2 * b + 1;
-    double[] v = new double[b];
-    double[] vn = new double[b];
-    double[] y = new double[b];
-    double[] u = new double[b];
-    if (b > 1) {
-      for (int i = 0; i < n - 2; i++) {
-        int len = Math.min(b, n - 1 - i);
-        if (len < 2) {
-          continue;
+    if (b > 1 && n > 2) {
+      int threads = n >= 4 * b ? Math.max(1, Math.min(2, Parallel.threads())) : 1;
+      java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+      Parallel.forEach(threads, t -> {
+        double[] v = new double[b];
+        double[] vn = new double[b];
+        double[] y = new double[b];
+        double[] u = new double[b];
+        for (int i = t; i < n - 2; i += threads) {
+          sweep(cb, n, b, ld, i, v, vn, y, u, done);
+          done.set(i, Integer.MAX_VALUE);
         }
-        double tau = reflector(cb, i * ld + 1, len, v);
-        int s = i + 1;
-        int m = len;
-        while (true) {
-          if (tau != 0) {
-            twoSided(cb, ld, s, m, v, tau, y);
-          }
-          int eRow = s + m;
-          int mb = Math.min(b, n - eRow);
-          if (mb <= 0) {
-            break;
-          }
-          // X = A[eRow .. eRow+mb, s .. s+m): column q at cb[(s+q)·ld + m − q + p], p in [0, mb)
-          // right application X ← X H (u = X v; X −= τ u vᵀ), then a new reflector from X's first
-          // column, applied from the left to the other columns
-          if (tau != 0) {
-            java.util.Arrays.fill(u, 0, mb, 0.0);
-            for (int q = 0; q < m; q++) {
-              int o = (s + q) * ld + m - q;
-              double vq = v[q];
-              for (int p = 0; p < mb; p++) {
-                u[p] += cb[o + p] * vq;
-              }
-            }
-            int o0 = s * ld + m;
-            for (int p = 0; p < mb; p++) {
-              cb[o0 + p] -= tau * u[p];
-            }
-          }
-          double taun = mb >= 2 ? reflector(cb, s * ld + m, mb, vn) : 0.0;
-          for (int q = 1; q < m; q++) {
-            int o = (s + q) * ld + m - q;
-            if (tau != 0) {
-              double f = tau * v[q];
-              for (int p = 0; p < mb; p++) {
-                cb[o + p] -= f * u[p];
-              }
-            }
-            if (taun != 0) {
-              double dot = 0;
-              for (int p = 0; p < mb; p++) {
-                dot += vn[p] * cb[o + p];
-              }
-              dot *= taun;
-              for (int p = 0; p < mb; p++) {
-                cb[o + p] -= dot * vn[p];
-              }
-            }
-          }
-          double[] sw = v;
-          v = vn;
-          vn = sw;
-          tau = taun;
-          s = eRow;
-          m = mb;
-        }
-      }
+      });
     }
     for (int i = 0; i < n; i++) {
       d[i] = cb[i * ld];
       if (i < n - 1) {
         e[i] = cb[i * ld + 1];
       }
+    }
+  }
+
+  /** Waits until sweep j has completed at least {@code steps} steps (nothing to wait for if j &lt; 0). */
+  private static void await(java.util.concurrent.atomic.AtomicIntegerArray done, int j, int steps) {
+    if (j < 0) {
+      return;
+    }
+    for (int spins = 0; done.get(j) < steps; spins++) {
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /** Sweep i of {@link #bandToTridiagonal}: annihilates column i below the sub-diagonal, chasing the bulge. */
+  private static void sweep(double[] cb, int n, int b, int ld, int i, double[] v, double[] vn, double[] y,
+      double[] u, java.util.concurrent.atomic.AtomicIntegerArray done) {
+    int len = Math.min(b, n - 1 - i);
+    if (len < 2) {
+      return;
+    }
+    await(done, i - 1, 2);
+    double tau = reflector(cb, i * ld + 1, len, v);
+    int s = i + 1;
+    int m = len;
+    for (int step = 0; ; step++) {
+      if (step > 0) {
+        await(done, i - 1, step + 2);
+      }
+      if (tau != 0) {
+        twoSided(cb, ld, s, m, v, tau, y);
+      }
+      int eRow = s + m;
+      int mb = Math.min(b, n - eRow);
+      if (mb <= 0) {
+        break;
+      }
+      // X = A[eRow .. eRow+mb, s .. s+m): column q at cb[(s+q)·ld + m − q + p], p in [0, mb)
+      // right application X ← X H (u = X v; X −= τ u vᵀ), then a new reflector from X's first
+      // column, applied from the left to the other columns
+      if (tau != 0) {
+        java.util.Arrays.fill(u, 0, mb, 0.0);
+        for (int q = 0; q < m; q++) {
+          int o = (s + q) * ld + m - q;
+          double vq = v[q];
+          for (int p = 0; p < mb; p++) {
+            u[p] += cb[o + p] * vq;
+          }
+        }
+        int o0 = s * ld + m;
+        for (int p = 0; p < mb; p++) {
+          cb[o0 + p] -= tau * u[p];
+        }
+      }
+      double taun = mb >= 2 ? reflector(cb, s * ld + m, mb, vn) : 0.0;
+      for (int q = 1; q < m; q++) {
+        int o = (s + q) * ld + m - q;
+        if (tau != 0) {
+          double f = tau * v[q];
+          for (int p = 0; p < mb; p++) {
+            cb[o + p] -= f * u[p];
+          }
+        }
+        if (taun != 0) {
+          double dot = 0;
+          for (int p = 0; p < mb; p++) {
+            dot += vn[p] * cb[o + p];
+          }
+          dot *= taun;
+          for (int p = 0; p < mb; p++) {
+            cb[o + p] -= dot * vn[p];
+          }
+        }
+      }
+      done.set(i, step + 1);
+      double[] sw = v;
+      v = vn;
+      vn = sw;
+      tau = taun;
+      s = eRow;
+      m = mb;
     }
   }
 
