@@ -1,10 +1,12 @@
 package org.bgan.metrics;
 
 /**
- * Dense float64 linear algebra for the metrics, in plain Java: a blocked, multi-threaded matrix
- * product, a rank-revealing (pivoted) Cholesky factorisation for positive semi-definite matrices, and
- * the eigenvalues of a symmetric matrix (blocked Householder tridiagonalisation followed by implicit
- * QR iterations with Wilkinson shifts; Golub and Van Loan, Matrix Computations, §8.3).
+ * Dense float64 linear algebra for the metrics: a packed, multi-threaded matrix product ({@link Gemm}),
+ * a rank-revealing (pivoted) Cholesky factorisation for positive semi-definite matrices, and the
+ * eigenvalues of a symmetric matrix: from {@link #TWO_STAGE_MIN} on by the two-stage reduction to
+ * tridiagonal form of {@link BandReduction}, below it by a one-stage blocked Householder
+ * tridiagonalisation, then implicit QR iterations with Wilkinson shifts (Golub and Van Loan, Matrix
+ * Computations, §8.3).
  *
  * <p>All matrices are row-major {@code double[]} arrays with an explicit leading dimension.
  */
