@@ -322,16 +322,39 @@ final class Gemm {
 
     @Override
     public void run(int kc, double[] ap, int ao, double[] bp, int bo, double[] c, int co, int ldc, double alpha) {
+      // four rows of C, two steps of p per pass: each loaded element of B feeds four multiply-adds and
+      // the j loops are simple enough for the JIT's auto-vectoriser
       double[] acc = new double[32];
-      for (int p = 0; p < kc; p++) {
+      int p = 0;
+      for (; p + 1 < kc; p += 2) {
         int a = ao + p * 4;
         int b = bo + p * 8;
-        for (int i = 0; i < 4; i++) {
-          double ai = ap[a + i];
-          int r = i * 8;
-          for (int j = 0; j < 8; j++) {
-            acc[r + j] += ai * bp[b + j];
-          }
+        double a0 = ap[a];
+        double a1 = ap[a + 1];
+        double a2 = ap[a + 2];
+        double a3 = ap[a + 3];
+        double e0 = ap[a + 4];
+        double e1 = ap[a + 5];
+        double e2 = ap[a + 6];
+        double e3 = ap[a + 7];
+        for (int j = 0; j < 8; j++) {
+          double x = bp[b + j];
+          double z = bp[b + 8 + j];
+          acc[j] += a0 * x + e0 * z;
+          acc[8 + j] += a1 * x + e1 * z;
+          acc[16 + j] += a2 * x + e2 * z;
+          acc[24 + j] += a3 * x + e3 * z;
+        }
+      }
+      for (; p < kc; p++) {
+        int a = ao + p * 4;
+        int b = bo + p * 8;
+        for (int j = 0; j < 8; j++) {
+          double x = bp[b + j];
+          acc[j] += ap[a] * x;
+          acc[8 + j] += ap[a + 1] * x;
+          acc[16 + j] += ap[a + 2] * x;
+          acc[24 + j] += ap[a + 3] * x;
         }
       }
       for (int i = 0; i < 4; i++) {
