@@ -10,13 +10,18 @@ package org.bgan.metrics;
  * {@code Tr((Σ1Σ2)^{1/2}) = Σ_i sqrt(λ_i(M))}. Only products, one factorisation and one symmetric
  * eigenvalue problem are needed (no complex Schur form), and a singular or near-singular Σ1 (fewer
  * images than dimensions) is handled exactly by the rank-revealing factorisation instead of by adding
- * εI. Eigenvalues of M at rounding level (at most r·eps·λmax, which is where a singular Σ2 leaves its
- * null eigenvalues, of either sign) are counted as 0, so a singular Σ2 is treated like a singular Σ1.
+ * εI. When M has eigenvalues at rounding level (at most r·eps·λmax, where a singular Σ2 leaves its null
+ * eigenvalues, of either sign), the computation is repeated with the roles of Σ1 and Σ2 swapped
+ * (Tr((Σ1Σ2)^{1/2}) is symmetric in them) and the factorisation of lower rank is kept, so a singular
+ * Σ2 is treated like a singular Σ1. Negative eigenvalues of M count as 0.
  */
 public final class Fid {
   private Fid() {}
 
-  /** FID and its parts. {@code rank1} is the numerical rank of Σ1 used by the factorisation. */
+  /**
+   * FID and its parts. {@code rank1} is the numerical rank of the covariance that was factored: Σ1, or
+   * Σ2 when Σ1's factorisation left rounding-level eigenvalues and Σ2 has the lower rank.
+   */
   public record Result(double fid, double meanTerm, double trace1, double trace2, double traceSqrt,
       int rank1, double minEigenvalue) {}
 
@@ -57,7 +62,17 @@ public final class Fid {
    * semi-definite Σ1, Σ2 (d×d row-major).
    */
   public static double[] traceSqrtProduct(double[] sigma1, double[] sigma2, int d) {
-    return traceSqrtProduct(sigma1, sigma2, d, null);
+    double[] one = traceSqrtProduct(sigma1, sigma2, d, null);
+    if (one[3] > 0) {
+      // M has eigenvalues at rounding level: Σ2 may be singular where Σ1 is not. Tr((Σ1Σ2)^½) is
+      // symmetric in Σ1 and Σ2, so factor Σ2 instead and keep that result if Σ2 has the lower rank
+      // (its null space is then removed exactly, as a singular Σ1's is).
+      double[] other = traceSqrtProduct(sigma2, sigma1, d, null);
+      if (other[1] < one[1]) {
+        return new double[] {other[0], other[1], other[2]};
+      }
+    }
+    return new double[] {one[0], one[1], one[2]};
   }
 
   /** Names of the stages timed by {@link #profile}. */
@@ -85,7 +100,7 @@ public final class Fid {
     DenseMath.PivotedCholesky pc = DenseMath.pivotedCholesky(sigma1, d);
     int r = pc.rank();
     if (r == 0) {
-      return new double[] {0, 0, 0};
+      return new double[] {0, 0, 0, 0};
     }
     tick(clock, 1);
     int[] p = pc.perm();
@@ -127,17 +142,23 @@ public final class Fid {
       tick(clock, 6);
       ev = dg;
     }
-    // Eigenvalues within the backward error of the computation (r·eps·λmax, the same relative level
-    // at which the pivoted Cholesky factorisation declares Σ1 rank-deficient) are zero: a singular Σ2
-    // leaves them at ±1e-16·λmax, and their square roots (1e-8·sqrt(λmax)) would be rounding noise.
+    // Eigenvalues at or below r·eps·λmax (the relative level at which the pivoted Cholesky
+    // factorisation declares a matrix rank-deficient) are counted: a singular Σ2 leaves ±1e-16·λmax
+    // there, whose square roots are rounding noise (see traceSqrtProduct(sigma1, sigma2, d)). They are
+    // not dropped: when M comes from a graded, ill-conditioned Σ1 (FID of a set with itself) its small
+    // eigenvalues are computed with good relative accuracy and belong in the sum.
     double tol = r * Math.ulp(1.0) * Math.max(0.0, ev[r - 1]);
     double s = 0;
+    int small = 0;
     for (double v : ev) {
-      if (v > tol) {
+      if (v > 0) {
         s += Math.sqrt(v);
       }
+      if (v <= tol) {
+        small++;
+      }
     }
-    return new double[] {s, r, ev[0]};
+    return new double[] {s, r, ev[0], small};
   }
 
   private static void tick(long[] clock, int i) {
