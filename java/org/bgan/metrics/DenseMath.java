@@ -1,10 +1,12 @@
 package org.bgan.metrics;
 
 /**
- * Dense float64 linear algebra for the metrics, in plain Java: a blocked, multi-threaded matrix
- * product, a rank-revealing (pivoted) Cholesky factorisation for positive semi-definite matrices, and
- * the eigenvalues of a symmetric matrix (blocked Householder tridiagonalisation followed by implicit
- * QR iterations with Wilkinson shifts; Golub and Van Loan, Matrix Computations, §8.3).
+ * Dense float64 linear algebra for the metrics: a packed, multi-threaded matrix product ({@link Gemm}),
+ * a rank-revealing (pivoted) Cholesky factorisation for positive semi-definite matrices, and the
+ * eigenvalues of a symmetric matrix: from {@link #TWO_STAGE_MIN} on by the two-stage reduction to
+ * tridiagonal form of {@link BandReduction}, below it by a one-stage blocked Householder
+ * tridiagonalisation, then implicit QR iterations with Wilkinson shifts (Golub and Van Loan, Matrix
+ * Computations, §8.3).
  *
  * <p>All matrices are row-major {@code double[]} arrays with an explicit leading dimension.
  */
@@ -16,11 +18,17 @@ public final class DenseMath {
   /** Only the lower triangle of C (j &le; i) is needed; blocks strictly above it are skipped. */
   public static final int C_LOWER = 4;
 
-  private static final int ROWS_PER_TASK = 32;
-  private static final int KB = 128;
-  private static final int JB = 256;
+  /** From this size on, {@link #symmetricEigenvalues} uses the two-stage reduction ({@link BandReduction}). */
+  static final int TWO_STAGE_MIN = 192;
+  /** Half-bandwidth of the intermediate band matrix of the two-stage reduction. */
+  static final int BAND = 32;
 
   private DenseMath() {}
+
+  /** The matrix-product micro-kernel in use, e.g. {@code vector-512 6x16} or {@code scalar 4x8}. */
+  public static String productKernel() {
+    return Gemm.kernelName();
+  }
 
   /**
    * C = A·B (C is overwritten), A m×k, B k×n. {@code flags} combine {@link #A_UPPER}, {@link #B_LOWER},
@@ -28,92 +36,9 @@ public final class DenseMath {
    */
   public static void gemm(int m, int n, int k, double[] a, int lda, double[] b, int ldb, double[] c,
       int ldc, int flags) {
-    int tasks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-    boolean aUpper = (flags & A_UPPER) != 0;
-    boolean bLower = (flags & B_LOWER) != 0;
-    boolean cLower = (flags & C_LOWER) != 0;
-    Parallel.forEach(tasks, t -> {
-      int i0 = t * ROWS_PER_TASK;
-      int i1 = Math.min(m, i0 + ROWS_PER_TASK);
-      for (int i = i0; i < i1; i++) {
-        java.util.Arrays.fill(c, i * ldc, i * ldc + n, 0.0);
-      }
-      for (int j0 = 0; j0 < n; j0 += JB) {
-        if (cLower && j0 >= i1) {
-          break;
-        }
-        int j1 = Math.min(n, j0 + JB);
-        int pStart = 0;
-        if (aUpper) {
-          pStart = Math.max(pStart, i0);
-        }
-        if (bLower) {
-          pStart = Math.max(pStart, j0);
-        }
-        for (int p0 = pStart; p0 < k; p0 += KB) {
-          int p1 = Math.min(k, p0 + KB);
-          kernel(i0, i1, j0, j1, p0, p1, a, lda, b, ldb, c, ldc);
-        }
-      }
-    });
-  }
-
-  /** c[i][j0:j1] += sum_p a[i][p] b[p][j0:j1] for i in [i0,i1), p in [p0,p1). */
-  private static void kernel(int i0, int i1, int j0, int j1, int p0, int p1, double[] a, int lda,
-      double[] b, int ldb, double[] c, int ldc) {
-    int len = j1 - j0;
-    int i = i0;
-    // two rows of C at a time: each loaded element of B feeds two multiply-adds
-    for (; i + 1 < i1; i += 2) {
-      int co = i * ldc + j0;
-      int cn = co + ldc;
-      int ao = i * lda;
-      int an = ao + lda;
-      int p = p0;
-      for (; p + 3 < p1; p += 4) {
-        double a0 = a[ao + p];
-        double a1 = a[ao + p + 1];
-        double a2 = a[ao + p + 2];
-        double a3 = a[ao + p + 3];
-        double e0 = a[an + p];
-        double e1 = a[an + p + 1];
-        double e2 = a[an + p + 2];
-        double e3 = a[an + p + 3];
-        int b0 = p * ldb + j0;
-        int b1 = b0 + ldb;
-        int b2 = b1 + ldb;
-        int b3 = b2 + ldb;
-        for (int j = 0; j < len; j++) {
-          double x0 = b[b0 + j];
-          double x1 = b[b1 + j];
-          double x2 = b[b2 + j];
-          double x3 = b[b3 + j];
-          c[co + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
-          c[cn + j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
-        }
-      }
-      for (; p < p1; p++) {
-        double a0 = a[ao + p];
-        double e0 = a[an + p];
-        int b0 = p * ldb + j0;
-        for (int j = 0; j < len; j++) {
-          double x0 = b[b0 + j];
-          c[co + j] += a0 * x0;
-          c[cn + j] += e0 * x0;
-        }
-      }
-    }
-    for (; i < i1; i++) {
-      int co = i * ldc + j0;
-      int ao = i * lda;
-      for (int p = p0; p < p1; p++) {
-        double a0 = a[ao + p];
-        int b0 = p * ldb + j0;
-        for (int j = 0; j < len; j++) {
-          c[co + j] += a0 * b[b0 + j];
-        }
-      }
-    }
+    int f = ((flags & A_UPPER) != 0 ? Gemm.A_UPPER : 0) | ((flags & B_LOWER) != 0 ? Gemm.B_LOWER : 0)
+        | ((flags & C_LOWER) != 0 ? Gemm.C_LOWER : 0);
+    Gemm.multiply(m, n, k, 1.0, Gemm.Mat.rows(a, 0, lda), Gemm.Mat.rows(b, 0, ldb), 0.0, c, 0, ldc, f);
   }
 
   /** Returns the transpose (cols×rows) of a rows×cols row-major matrix. */
@@ -201,39 +126,10 @@ public final class DenseMath {
           d[i] -= s * s;
         }
       }
-      // trailing update of rows/cols >= k1 with the panel columns [k0, k1)
+      // trailing update of rows/cols >= k1 with the panel columns [k0, k1): A22 -= P Pᵀ (lower)
       if (k1 < n) {
-        int kb = k1 - k0;
-        double[] pt = new double[kb * n];
-        for (int i = k1; i < n; i++) {
-          for (int t = 0; t < kb; t++) {
-            pt[t * n + i] = a[i * n + k0 + t];
-          }
-        }
-        int rowsPerTask = 16;
-        int tasks = (n - k1 + rowsPerTask - 1) / rowsPerTask;
-        final int fk0 = k0;
-        final int fk1 = k1;
-        Parallel.forEach(tasks, task -> {
-          // interleave tasks from both ends of the triangle for balance
-          int half = (task % 2 == 0) ? task / 2 : tasks - 1 - task / 2;
-          int r0 = fk1 + half * rowsPerTask;
-          int r1 = Math.min(n, r0 + rowsPerTask);
-          for (int i = r0; i < r1; i++) {
-            int ri = i * n;
-            int len = i - fk1 + 1;
-            for (int t = 0; t < kb; t++) {
-              double c = a[ri + fk0 + t];
-              if (c == 0.0) {
-                continue;
-              }
-              int po = t * n + fk1;
-              for (int j = 0; j < len; j++) {
-                a[ri + fk1 + j] -= c * pt[po + j];
-              }
-            }
-          }
-        });
+        Gemm.multiply(n - k1, n - k1, k1 - k0, -1.0, Gemm.Mat.rows(a, k1 * n + k0, n),
+            Gemm.Mat.transposed(a, k1 * n + k0, n), 1.0, a, k1 * n + k1, n, Gemm.C_LOWER);
       }
     }
     double[] l = new double[n * rank];
@@ -273,6 +169,9 @@ public final class DenseMath {
    * (row-major, leading dimension n). {@code a} is overwritten.
    */
   public static double[] symmetricEigenvalues(double[] a, int n) {
+    if (n >= TWO_STAGE_MIN) {
+      return BandReduction.eigenvalues(a, n, BAND);
+    }
     double[] d = new double[n];
     double[] e = new double[Math.max(0, n - 1)];
     tridiagonalize(a, n, d, e);
@@ -514,6 +413,18 @@ public final class DenseMath {
   }
 
   /**
+   * sqrt(x² + z²): the plain formula where it neither overflows nor loses precision to underflow (a
+   * few times faster than {@link Math#hypot}, which the QR sweep calls once per rotation), else hypot.
+   */
+  private static double norm2(double x, double z) {
+    double s = x * x + z * z;
+    if (s > 0x1p-900 && s < 0x1p900) {
+      return Math.sqrt(s);
+    }
+    return Math.hypot(x, z);
+  }
+
+  /**
    * Eigenvalues of the symmetric tridiagonal matrix with diagonal d and sub-diagonal e (both
    * overwritten; the eigenvalues are left in d, unsorted): implicit QR steps with Wilkinson shifts on
    * each unreduced block, deflating when |e_i| &le; eps (|d_i| + |d_{i+1}|).
@@ -540,12 +451,12 @@ public final class DenseMath {
       // Wilkinson shift from the trailing 2x2 block
       double delta = 0.5 * (d[hi - 1] - d[hi]);
       double eh = e[hi - 1];
-      double denom = delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh);
+      double denom = delta + (delta >= 0 ? 1 : -1) * norm2(delta, eh);
       double mu = d[hi] - eh * eh / denom;
       double x = d[lo] - mu;
       double z = e[lo];
       for (int k = lo; k < hi; k++) {
-        double r = Math.hypot(x, z);
+        double r = norm2(x, z);
         double c;
         double s;
         if (r == 0) {

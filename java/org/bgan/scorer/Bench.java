@@ -47,19 +47,37 @@ final class Bench {
           st[k].save(tmp.resolve("s" + k + ".npz"));
         }
         double[] times = new double[repeats];
+        double[] cpu = new double[repeats];
         double fid = 0;
         Fid.compute(st[0], st[1]); // warm-up (JIT)
         CpuLoad load = CpuLoad.start();
         long tAll = System.nanoTime();
         for (int r = 0; r < repeats; r++) {
+          long c0 = CpuLoad.processCpuNanos();
           long t0 = System.nanoTime();
           fid = Fid.compute(st[0], st[1]).fid();
           times[r] = (System.nanoTime() - t0) / 1e9;
+          cpu[r] = (CpuLoad.processCpuNanos() - c0) / 1e9;
         }
         Arrays.sort(times);
+        Arrays.sort(cpu);
         double foreign = load.foreign((System.nanoTime() - tAll) / 1e9);
         out.printf(Locale.ROOT, "bench=fid impl=java dim=%d threads=%d median_s=%.3f min_s=%.3f fid=%.10g repeats=%d "
-            + "foreign_cpu=%.3f%n", dim, threads, times[repeats / 2], times[0], fid, repeats, foreign);
+            + "median_cpu_s=%.3f foreign_cpu=%.3f%n", dim, threads, times[repeats / 2], times[0], fid, repeats,
+            cpu[repeats / 2], foreign);
+        out.flush();
+        // one more run with the time of each stage (docs/scorer.md has the method)
+        CpuLoad pload = CpuLoad.start();
+        long tp = System.nanoTime();
+        double[] stage = Fid.profile(st[0].sigma(), st[1].sigma(), dim);
+        double pforeign = pload.foreign((System.nanoTime() - tp) / 1e9);
+        StringBuilder sb = new StringBuilder("bench=fid-profile impl=java kernel="
+            + org.bgan.metrics.DenseMath.productKernel().replace(' ', '_'));
+        for (int i = 0; i < stage.length; i++) {
+          sb.append(String.format(Locale.ROOT, " %s_s=%.3f", Fid.STAGES[i], stage[i]));
+        }
+        sb.append(String.format(Locale.ROOT, " foreign_cpu=%.3f", pforeign));
+        out.println(sb);
         out.flush();
         Path py = root.resolve("tools/bench/fid_scipy.py");
         if (torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py)) {
@@ -187,6 +205,15 @@ final class Bench {
     private CpuLoad(long busy0, long own0) {
       this.busy0 = busy0;
       this.own0 = own0;
+    }
+
+    /** CPU time of this process (all its threads), in nanoseconds; -1 where unavailable. */
+    static long processCpuNanos() {
+      java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+        return sun.getProcessCpuTime();
+      }
+      return -1;
     }
 
     static CpuLoad start() {
