@@ -33,7 +33,9 @@ final class BandReduction {
     if (b < 1) {
       throw new IllegalArgumentException("bandwidth must be >= 1");
     }
-    double[] pc = new double[n * b]; // the panel, column-major (column j at pc[j·m ..])
+    double[] pr = new double[n * b]; // the panel, row-major (row i at pr[i·kb ..])
+    double[] wr = new double[b];
+    double[] g = new double[b * b];
     double[] vc = new double[n * b]; // the reflectors, column-major: V[i][j] at vc[j·m + i]
     double[] x = new double[n * b];
     double[] z = new double[n * b];
@@ -51,29 +53,36 @@ final class BandReduction {
       }
       int kb = Math.min(b, n - k0);
       int kr = Math.min(kb, m - 1);
-      // 1. Householder QR of the panel P = A[r0.., k0..k0+kb) (m × kb)
+      // 1. Householder QR of the panel P = A[r0.., k0..k0+kb) (m × kb), kept row-major (row i at
+      //    pr[i·kb ..]): applying reflector j to the columns after it is w = τ vᵀ P (accumulated row by row,
+      //    one independent sum per column, so the JIT vectorises it across columns) and P −= v w, the same
+      //    operations in the same order as one dot product and one axpy per column
       for (int i = 0; i < m; i++) {
-        int ro = (r0 + i) * n + k0;
-        for (int j = 0; j < kb; j++) {
-          pc[j * m + i] = a[ro + j];
-        }
+        System.arraycopy(a, (r0 + i) * n + k0, pr, i * kb, kb);
       }
       java.util.Arrays.fill(vc, 0, m * kr, 0.0);
       for (int j = 0; j < kr; j++) {
         int vo = j * m;
-        tau[j] = householder(pc, vo, j, m, vc);
-        if (tau[j] == 0) {
+        tau[j] = householder(pr, kb, j, m, vc);
+        if (tau[j] == 0 || j + 1 >= kb) {
           continue;
         }
-        for (int c = j + 1; c < kb; c++) {
-          int co = c * m;
-          double dot = 0;
-          for (int i = j; i < m; i++) {
-            dot += vc[vo + i] * pc[co + i];
+        java.util.Arrays.fill(wr, 0.0);
+        for (int i = j; i < m; i++) {
+          double vi = vc[vo + i];
+          int ro = i * kb;
+          for (int c = j + 1; c < kb; c++) {
+            wr[c] += vi * pr[ro + c];
           }
-          dot *= tau[j];
-          for (int i = j; i < m; i++) {
-            pc[co + i] -= dot * vc[vo + i];
+        }
+        for (int c = j + 1; c < kb; c++) {
+          wr[c] *= tau[j];
+        }
+        for (int i = j; i < m; i++) {
+          double vi = vc[vo + i];
+          int ro = i * kb;
+          for (int c = j + 1; c < kb; c++) {
+            pr[ro + c] -= wr[c] * vi;
           }
         }
       }
@@ -81,22 +90,17 @@ final class BandReduction {
       for (int i = 0; i < m; i++) {
         int ro = (r0 + i) * n + k0;
         for (int j = 0; j < kb; j++) {
-          a[ro + j] = i <= j ? pc[j * m + i] : 0.0;
+          a[ro + j] = i <= j ? pr[i * kb + j] : 0.0;
         }
       }
       // 2. T (kr × kr upper triangular) with Q = H_0 ... H_{kr-1} = I − V T Vᵀ (forward, columnwise):
-      //    T[0..j, j] = −τ_j T[0..j, 0..j] (Vᵀ v_j)[0..j]
+      //    T[0..j, j] = −τ_j T[0..j, 0..j] (Vᵀ v_j)[0..j], with G = Vᵀ V from one matrix product
+      Gemm.multiply(kr, kr, m, 1.0, Gemm.Mat.rows(vc, 0, m), Gemm.Mat.transposed(vc, 0, m), 0.0, g, 0, kr, 0);
       java.util.Arrays.fill(t, 0, kr * kr, 0.0);
       for (int j = 0; j < kr; j++) {
         t[j * kr + j] = tau[j];
         for (int q = 0; q < j; q++) {
-          double g = 0;
-          int qo = q * m;
-          int jo = j * m;
-          for (int i = j; i < m; i++) {
-            g += vc[qo + i] * vc[jo + i];
-          }
-          s[q] = g;
+          s[q] = g[q * kr + j];
         }
         for (int i = 0; i < j; i++) {
           double sum = 0;
@@ -151,15 +155,16 @@ final class BandReduction {
   }
 
   /**
-   * Householder reflector for the column pc[o + j .. o + m) (rows j.. of a column-major panel column):
-   * stores v (v[j] = 1) at vc[o + j ..], sets pc[o + j] = β and returns τ (0 when the column is already
+   * Householder reflector for column j of the row-major panel pr (leading dimension ld), rows j .. m:
+   * stores v (v[j] = 1) at vc[j·m + j ..], sets pr[j][j] = β and returns τ (0 when the column is already
    * zero below row j). H = I − τ v vᵀ maps the column to β e_j.
    */
-  private static double householder(double[] pc, int o, int j, int m, double[] vc) {
-    double alpha = pc[o + j];
+  private static double householder(double[] pr, int ld, int j, int m, double[] vc) {
+    int o = j * m;
+    double alpha = pr[j * ld + j];
     double scale = 0;
     for (int i = j + 1; i < m; i++) {
-      scale = Math.max(scale, Math.abs(pc[o + i]));
+      scale = Math.max(scale, Math.abs(pr[i * ld + j]));
     }
     vc[o + j] = 1;
     if (scale == 0) {
@@ -167,16 +172,16 @@ final class BandReduction {
     }
     double ss = 0;
     for (int i = j + 1; i < m; i++) {
-      double q = pc[o + i] / scale;
+      double q = pr[i * ld + j] / scale;
       ss += q * q;
     }
     double xnorm = scale * Math.sqrt(ss);
     double beta = -Math.copySign(Math.hypot(alpha, xnorm), alpha);
     double inv = 1.0 / (alpha - beta);
     for (int i = j + 1; i < m; i++) {
-      vc[o + i] = pc[o + i] * inv;
+      vc[o + i] = pr[i * ld + j] * inv;
     }
-    pc[o + j] = beta;
+    pr[j * ld + j] = beta;
     return (beta - alpha) / beta;
   }
 
@@ -209,20 +214,49 @@ final class BandReduction {
    * behind the one before it.
    */
   static void bandToTridiagonal(double[] cb, int n, int b, double[] d, double[] e) {
+    bandToTridiagonal(cb, n, b, d, e, null);
+  }
+
+  /**
+   * {@link #bandToTridiagonal(double[], int, int, double[], double[])} with {@code beforeSweep(i)} called
+   * before each sweep (null: none; the tests use it to make one thread fail). An exception in either
+   * thread ends the computation: the other thread stops at its next wait for a sweep of the failed one,
+   * and that first exception is thrown to the caller once both threads have stopped.
+   */
+  static void bandToTridiagonal(double[] cb, int n, int b, double[] d, double[] e,
+      java.util.function.IntConsumer beforeSweep) {
     int ld = 2 * b + 1;
     if (b > 1 && n > 2) {
       int threads = n >= 4 * b ? Math.max(1, Math.min(2, Parallel.threads())) : 1;
       java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      // each thread catches its own exception, so forEach returns only when both threads have stopped
       Parallel.forEach(threads, t -> {
-        double[] v = new double[b];
-        double[] vn = new double[b];
-        double[] y = new double[b];
-        double[] u = new double[b];
-        for (int i = t; i < n - 2; i += threads) {
-          sweep(cb, n, b, ld, i, v, vn, y, u, done);
-          done.set(i, Integer.MAX_VALUE);
+        try {
+          double[] v = new double[b];
+          double[] vn = new double[b];
+          double[] y = new double[b];
+          double[] u = new double[b];
+          for (int i = t; i < n - 2; i += threads) {
+            if (beforeSweep != null) {
+              beforeSweep.accept(i);
+            }
+            sweep(cb, n, b, ld, i, v, vn, y, u, done, failure);
+            done.set(i, Integer.MAX_VALUE);
+          }
+        } catch (RuntimeException | Error ex) {
+          if (!(ex instanceof Aborted)) {
+            failure.compareAndSet(null, ex);
+          }
         }
       });
+      Throwable f = failure.get();
+      if (f instanceof RuntimeException re) {
+        throw re;
+      }
+      if (f instanceof Error err) {
+        throw err;
+      }
     }
     for (int i = 0; i < n; i++) {
       d[i] = cb[i * ld];
@@ -232,12 +266,28 @@ final class BandReduction {
     }
   }
 
-  /** Waits until sweep j has completed at least {@code steps} steps (nothing to wait for if j &lt; 0). */
-  private static void await(java.util.concurrent.atomic.AtomicIntegerArray done, int j, int steps) {
+  /** Thrown in a thread of the bulge chasing when the other thread has failed (never leaves this class). */
+  private static final class Aborted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Aborted() {
+      super("the other thread of the bulge chasing failed", null, false, false);
+    }
+  }
+
+  /**
+   * Waits until sweep j has completed at least {@code steps} steps (nothing to wait for if j &lt; 0);
+   * throws {@link Aborted} when the other thread has failed.
+   */
+  private static void await(java.util.concurrent.atomic.AtomicIntegerArray done, int j, int steps,
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
     if (j < 0) {
       return;
     }
     for (int spins = 0; done.get(j) < steps; spins++) {
+      if (failure.get() != null) {
+        throw new Aborted();
+      }
       if (spins < 64) {
         Thread.onSpinWait();
       } else {
@@ -248,18 +298,19 @@ final class BandReduction {
 
   /** Sweep i of {@link #bandToTridiagonal}: annihilates column i below the sub-diagonal, chasing the bulge. */
   private static void sweep(double[] cb, int n, int b, int ld, int i, double[] v, double[] vn, double[] y,
-      double[] u, java.util.concurrent.atomic.AtomicIntegerArray done) {
+      double[] u, java.util.concurrent.atomic.AtomicIntegerArray done,
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
     int len = Math.min(b, n - 1 - i);
     if (len < 2) {
       return;
     }
-    await(done, i - 1, 2);
+    await(done, i - 1, 2, failure);
     double tau = reflector(cb, i * ld + 1, len, v);
     int s = i + 1;
     int m = len;
     for (int step = 0; ; step++) {
       if (step > 0) {
-        await(done, i - 1, step + 2);
+        await(done, i - 1, step + 2, failure);
       }
       if (tau != 0) {
         twoSided(cb, ld, s, m, v, tau, y);

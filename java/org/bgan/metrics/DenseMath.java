@@ -72,7 +72,9 @@ public final class DenseMath {
    * semi-definite matrix (only the lower triangle of {@code a} is read): A[perm][perm] = L L^T + E,
    * where the factorisation stops when the largest remaining diagonal entry is at most
    * {@code n · eps · max(diag A)} (LAPACK's dpstrf default), so ||E|| is at rounding level. Left-looking
-   * within panels of 64 columns, with the trailing update done as a blocked rank-64 product.
+   * within panels of 64 columns (the panel's columns of L kept column-major as well, so that updating a
+   * column is a sequence of vectorisable axpy loops), with the trailing update done as a blocked rank-64
+   * product.
    */
   public static PivotedCholesky pivotedCholesky(double[] input, int n) {
     double[] a = input.clone();
@@ -87,6 +89,11 @@ public final class DenseMath {
     double tol = n * Math.ulp(1.0) * maxDiag;
     int rank = n;
     final int nb = 64;
+    // the panel's computed columns of L, column-major (column j − k0 at pcol[(j − k0)·n ..], row index i),
+    // so that column k's update by the earlier panel columns is a sequence of contiguous axpy loops
+    // (vectorised by the JIT) instead of one short dot product per row; same operations in the same order
+    double[] pcol = new double[nb * n];
+    double[] sv = new double[n];
     outer:
     for (int k0 = 0; k0 < n; k0 += nb) {
       int k1 = Math.min(n, k0 + nb);
@@ -105,6 +112,12 @@ public final class DenseMath {
         }
         if (p != k) {
           symmetricSwap(a, n, k, p);
+          for (int j = 0; j < k - k0; j++) {
+            int o = j * n;
+            double u = pcol[o + k];
+            pcol[o + k] = pcol[o + p];
+            pcol[o + p] = u;
+          }
           double td = d[k];
           d[k] = d[p];
           d[p] = td;
@@ -116,13 +129,20 @@ public final class DenseMath {
         a[k * n + k] = lkk;
         int rk = k * n;
         for (int i = k + 1; i < n; i++) {
-          int ri = i * n;
-          double s = a[ri + k];
-          for (int j = k0; j < k; j++) {
-            s -= a[ri + j] * a[rk + j];
+          sv[i] = a[i * n + k];
+        }
+        for (int j = k0; j < k; j++) {
+          double lkj = a[rk + j];
+          int o = (j - k0) * n;
+          for (int i = k + 1; i < n; i++) {
+            sv[i] -= pcol[o + i] * lkj;
           }
-          s /= lkk;
-          a[ri + k] = s;
+        }
+        int ok = (k - k0) * n;
+        for (int i = k + 1; i < n; i++) {
+          double s = sv[i] / lkk;
+          a[i * n + k] = s;
+          pcol[ok + i] = s;
           d[i] -= s * s;
         }
       }

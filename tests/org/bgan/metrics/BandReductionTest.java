@@ -240,6 +240,40 @@ class BandReductionTest {
     assertThat(Gemm.kernelName()).startsWith("vector-");
   }
 
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aFailingThreadOfTheBulgeChasingEndsTheComputationWithItsException() {
+    // the pipelined chasing runs sweeps alternately on two threads, each waiting for the other's
+    // previous sweep: a failure in either one (sweep 6 on the first, sweep 7 on the second thread, or the
+    // first sweep of each) must end the call with that exception instead of leaving the other waiting
+    int n = 200;
+    int b = 16;
+    int saved = Parallel.threads();
+    Parallel.setThreads(2);
+    try {
+      for (int failing : new int[] {0, 1, 6, 7}) {
+        double[] a = randomSymmetric(n, new Random(11));
+        BandReduction.reduceToBand(a, n, b);
+        double[] cb = BandReduction.bandStorage(a, n, b);
+        IllegalStateException boom = new IllegalStateException("sweep " + failing + " failed");
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> BandReduction.bandToTridiagonal(
+            cb, n, b, new double[n], new double[n - 1], i -> {
+              if (i == failing) {
+                throw boom;
+              }
+            }));
+        assertThat(thrown).as("failing sweep %d", failing).isSameAs(boom);
+      }
+      // and without a failure the same call still works (the pool's threads are not left spinning)
+      double[] a = randomSymmetric(n, new Random(11));
+      double[] expected = jacobiEigenvalues(a.clone(), n);
+      assertThat(BandReduction.eigenvalues(a, n, b)[n - 1]).isCloseTo(expected[n - 1],
+          within(1e-12 * Math.abs(expected[n - 1])));
+    } finally {
+      Parallel.setThreads(saved);
+    }
+  }
+
   static double[] randomSymmetric(int n, Random rng) {
     double[] a = new double[n * n];
     for (int i = 0; i < n; i++) {
