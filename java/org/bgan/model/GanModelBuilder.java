@@ -51,14 +51,8 @@ public final class GanModelBuilder {
     Network g = Architectures.generator(tf, cfg, sample);
     Network d = Architectures.discriminator(tf, cfg, sample);
 
-    Placeholder<TInt64> stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    Placeholder<TFloat32> realBatch = null;
-    if (data.fed()) {
-      long[] dims = new long[sample.length + 1];
-      dims[0] = batch;
-      System.arraycopy(sample, 0, dims, 1, sample.length);
-      realBatch = tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
-    }
+    Placeholder<TInt64> stepSeed = stepSeed(tf);
+    Placeholder<TFloat32> realBatch = realBatch(tf, data, batch);
     Views v = new Views(tf, cfg, data, realBatch, g, d, stepSeed, batch, zDim);
     v.semi = cfg.hasSemiSupervised() ? SemiSupervisedGraph.build(tf, cfg, d, sample) : null;
     Map<String, Operand<TFloat32>> dScalars = new LinkedHashMap<>();
@@ -72,14 +66,36 @@ public final class GanModelBuilder {
       gLoss = HistoricalAveraging.addTo(tf, "g", gLoss, g.variables(), lambda, gPhase);
     }
 
+    Operand<TFloat32> evalSamples = evalSamples(tf, cfg, g, sample);
+    return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables(),
+        realBatch, dPhase.updates(), gPhase.updates(), v.semi);
+  }
+
+  /** The int64[2] seed fed with every run; all randomness of a step derives from it. */
+  static Placeholder<TInt64> stepSeed(Ops tf) {
+    return tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+  }
+
+  /** For fed data (images), the [batch, sample...] placeholder of a real batch; else null. */
+  static Placeholder<TFloat32> realBatch(Ops tf, RealSource data, int batch) {
+    if (!data.fed()) {
+      return null;
+    }
+    long[] sample = data.sampleShape();
+    long[] dims = new long[sample.length + 1];
+    dims[0] = batch;
+    System.arraycopy(sample, 0, dims, 1, sample.length);
+    return tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+  }
+
+  /** {@code g} on the fixed evaluation latents (eval.seed), under scope {@code eval/}. */
+  static Operand<TFloat32> evalSamples(Ops tf, Experiment cfg, Network g, long[] sample) {
     Ops e = tf.withSubScope(EVAL_SCOPE);
     int evalNum = sample.length == 1 ? cfg.getEval().getNumSamples() : cfg.getEval().getGridSamples();
     Operand<TFloat32> evalZ = e.random.statelessRandomNormal(
-        e.constant(new long[] {evalNum, zDim}),
+        e.constant(new long[] {evalNum, cfg.getGenerator().getZDim()}),
         Seeds.constant(e, cfg.getEval().getSeed(), Seeds.salt("eval_z")), TFloat32.class);
-    Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1, Phase.infer());
-    return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables(),
-        realBatch, dPhase.updates(), gPhase.updates(), v.semi);
+    return g.apply(e, evalZ, 1, Phase.infer());
   }
 
   /**

@@ -19,7 +19,6 @@ import org.bgan.techniques.MixGan;
 import org.bgan.techniques.MixtureNetworks;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
@@ -60,14 +59,8 @@ public final class MixGanModelBuilder {
     MixtureNetworks g = MixtureNetworks.generators(tf, cfg, sample);
     MixtureNetworks d = MixtureNetworks.discriminators(tf, cfg, sample);
 
-    Placeholder<TInt64> stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    Placeholder<TFloat32> realBatch = null;
-    if (data.fed()) {
-      long[] dims = new long[sample.length + 1];
-      dims[0] = batch;
-      System.arraycopy(sample, 0, dims, 1, sample.length);
-      realBatch = tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
-    }
+    Placeholder<TInt64> stepSeed = GanModelBuilder.stepSeed(tf);
+    Placeholder<TFloat32> realBatch = GanModelBuilder.realBatch(tf, data, batch);
     Steps v = new Steps(cfg, data, realBatch, g, d, stepSeed, batch, zDim);
     Map<String, Operand<TFloat32>> dScalars = new LinkedHashMap<>();
     Phase dPhase = Phase.trainUpdating();
@@ -75,12 +68,7 @@ public final class MixGanModelBuilder {
     Operand<TFloat32> dLoss = v.discriminatorStep(tf.withSubScope("d_step"), dScalars, dPhase);
     Operand<TFloat32> gLoss = v.generatorStep(tf.withSubScope("g_step"), gPhase);
 
-    Ops e = tf.withSubScope(GanModelBuilder.EVAL_SCOPE);
-    int evalNum = sample.length == 1 ? cfg.getEval().getNumSamples() : cfg.getEval().getGridSamples();
-    Operand<TFloat32> evalZ = e.random.statelessRandomNormal(
-        e.constant(new long[] {evalNum, zDim}),
-        Seeds.constant(e, cfg.getEval().getSeed(), Seeds.salt("eval_z")), TFloat32.class);
-    Operand<TFloat32> evalSamples = g.apply(e, evalZ, 1, Phase.infer());
+    Operand<TFloat32> evalSamples = GanModelBuilder.evalSamples(tf, cfg, g, sample);
     return new GanModel(graph, stepSeed, g, d, dLoss, gLoss, dScalars, evalSamples, g.variables(), d.variables(),
         realBatch, dPhase.updates(), gPhase.updates());
   }
