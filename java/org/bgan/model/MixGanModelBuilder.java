@@ -19,6 +19,7 @@ import org.bgan.techniques.MixGan;
 import org.bgan.techniques.MixtureNetworks;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
