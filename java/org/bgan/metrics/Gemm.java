@@ -66,9 +66,10 @@ final class Gemm {
     return new ScalarKernel();
   }
 
-  /** Name of the micro-kernel in use and its register tile, e.g. {@code vector-512 6x16}. */
+  /** Name of the micro-kernel in use and its register tile, e.g. {@code vector-512 4x24}. */
   static String kernelName() {
-    return (KERNEL instanceof ScalarKernel ? "scalar" : "vector-" + (NR / 2 * 64)) + " " + MR + "x" + NR;
+    return (KERNEL instanceof ScalarKernel ? "scalar" : "vector-" + ((VectorKernel) KERNEL).vectorBits()) + " " + MR
+        + "x" + NR;
   }
 
   static int mr() {

@@ -110,4 +110,59 @@ class DenseMathTest {
       }
     }
   }
+
+  /**
+   * Several 64-column panels, pivots that come from the panel itself and from the trailing matrix, and
+   * a rank that ends the factorisation inside a panel (r = 150 = 2·64 + 22): P^T A P = L L^T to rounding
+   * level, L's diagonal positive and non-increasing (diagonal pivoting picks the largest remaining entry).
+   */
+  @Test
+  void pivotedCholeskyAcrossPanelsAndAtFullRank() {
+    for (int[] nr : new int[][] {{230, 150}, {200, 200}}) {
+      int n = nr[0];
+      int r = nr[1];
+      Random rng = new Random(7 + n);
+      double[] g = new double[n * r];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = rng.nextGaussian() * (1 + (i % r) % 7);
+      }
+      double[] a = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          double s = 0;
+          for (int t = 0; t < r; t++) {
+            s += g[i * r + t] * g[j * r + t];
+          }
+          a[i * n + j] = s;
+        }
+      }
+      DenseMath.PivotedCholesky pc = DenseMath.pivotedCholesky(a, n);
+      assertThat(pc.rank()).as("rank, n = %d", n).isEqualTo(r);
+      int[] p = pc.perm();
+      assertThat(java.util.Arrays.stream(p.clone()).sorted().toArray())
+          .isEqualTo(java.util.stream.IntStream.range(0, n).toArray());
+      double maxErr = 0;
+      double scale = 0;
+      for (int i = 0; i < n; i++) {
+        scale = Math.max(scale, a[i * n + i]);
+        for (int j = 0; j < n; j++) {
+          double s = 0;
+          for (int t = 0; t < r; t++) {
+            s += pc.get(i, t) * pc.get(j, t);
+          }
+          maxErr = Math.max(maxErr, Math.abs(s - a[p[i] * n + p[j]]));
+        }
+      }
+      assertThat(maxErr / scale).as("max |P^T A P - L L^T| / max diag, n = %d", n).isLessThan(1e-12);
+      for (int k = 0; k < r; k++) {
+        assertThat(pc.get(k, k)).isPositive();
+        if (k > 0) {
+          assertThat(pc.get(k, k)).isLessThanOrEqualTo(pc.get(k - 1, k - 1) * (1 + 1e-12));
+        }
+        for (int j = k + 1; j < r; j++) {
+          assertThat(pc.get(k, j)).isZero();
+        }
+      }
+    }
+  }
 }
