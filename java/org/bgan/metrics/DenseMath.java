@@ -25,9 +25,62 @@ public final class DenseMath {
 
   private DenseMath() {}
 
-  /** The matrix-product micro-kernel in use, e.g. {@code vector-512 6x16} or {@code scalar 4x8}. */
+  /** The matrix-product micro-kernel in use, e.g. {@code vector-512 4x24} or {@code scalar 4x8}. */
   public static String productKernel() {
     return Gemm.kernelName();
+  }
+
+  /**
+   * Wall-clock seconds of {@code repeats} products C = A·B of n×n matrices (standard normal entries from
+   * a fixed seed) on {@link Parallel#threads()} threads, after untimed warm-up products (at least three
+   * and half a second), sorted ascending.
+   */
+  public static double[] timeProduct(int n, int repeats) {
+    java.util.Random rng = new java.util.Random(0);
+    double[] a = new double[n * n];
+    double[] b = new double[n * n];
+    double[] c = new double[n * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = rng.nextGaussian();
+      b[i] = rng.nextGaussian();
+    }
+    // warm-up (JIT): at least 3 products and half a second
+    long w0 = System.nanoTime();
+    for (int r = 0; r < 3 || System.nanoTime() - w0 < 500_000_000L; r++) {
+      Gemm.multiply(n, n, n, 1.0, Gemm.Mat.rows(a, 0, n), Gemm.Mat.rows(b, 0, n), 0.0, c, 0, n, 0);
+    }
+    double[] t = new double[repeats];
+    for (int r = 0; r < repeats; r++) {
+      long t0 = System.nanoTime();
+      Gemm.multiply(n, n, n, 1.0, Gemm.Mat.rows(a, 0, n), Gemm.Mat.rows(b, 0, n), 0.0, c, 0, n, 0);
+      t[r] = (System.nanoTime() - t0) / 1e9;
+    }
+    java.util.Arrays.sort(t);
+    return t;
+  }
+
+  /**
+   * GFLOPS of the micro-kernel alone on one thread, with its packed operands in the L1 cache: {@code
+   * calls} calls over strips of 256 steps, after as many untimed calls (JIT warm-up).
+   */
+  public static double kernelGflops(int calls) {
+    int mr = Gemm.mr();
+    int nr = Gemm.nr();
+    int kc = 256;
+    double[] ap = new double[mr * kc];
+    double[] bp = new double[nr * kc];
+    double[] c = new double[mr * nr];
+    java.util.Arrays.fill(ap, 1e-3);
+    java.util.Arrays.fill(bp, 1e-3);
+    long t0 = 0;
+    for (int i = -calls; i < calls; i++) {
+      if (i == 0) {
+        t0 = System.nanoTime();
+      }
+      Gemm.kernel().run(kc, ap, 0, bp, 0, c, 0, nr, 1.0);
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    return 2.0 * mr * nr * kc * calls / s / 1e9;
   }
 
   /**

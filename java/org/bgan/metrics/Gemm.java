@@ -76,6 +76,10 @@ final class Gemm {
     return MR;
   }
 
+  static Kernel kernel() {
+    return KERNEL;
+  }
+
   static int nr() {
     return NR;
   }

@@ -16,7 +16,8 @@ import org.bgan.metrics.MomentAccumulator;
 
 /**
  * The scorer's benchmark: FID from two d-dimensional statistics (median of repeats) and images/s
- * through an Inception-v3-size model, each beside its Python peer run in the same command
+ * through an Inception-v3-size model, each beside its Python peer run in the same command, and the
+ * float64 matrix product behind FID (d×d×d, and its micro-kernel on cached operands)
  * (tools/bench/fid_scipy.py: scipy.linalg.sqrtm as in the reference FID code; tools/bench/torch_inception.py:
  * torchvision's inception_v3) when /usr/bin/python3 has them.
  */
@@ -88,6 +89,15 @@ final class Bench {
       } finally {
         Models.deleteTree(tmp);
       }
+    }
+    if (what.contains("gemm")) {
+      int n = dim;
+      double[] t = org.bgan.metrics.DenseMath.timeProduct(n, repeats);
+      double kernel = org.bgan.metrics.DenseMath.kernelGflops(200_000);
+      out.printf(Locale.ROOT, "bench=gemm impl=java kernel=%s n=%d threads=%d median_s=%.4f min_s=%.4f gflops=%.2f "
+          + "kernel_cached_gflops_1thread=%.2f repeats=%d%n", org.bgan.metrics.DenseMath.productKernel().replace(' ', '_'),
+          n, threads, t[repeats / 2], t[0], 2.0 * n * n * n / t[repeats / 2] / 1e9, kernel, repeats);
+      out.flush();
     }
     if (what.contains("images")) {
       images(out, err, root, model, images, batch, rounds, threadList, torch);

@@ -583,12 +583,13 @@ public final class ScorerMain {
 
   private int bench(String[] args) throws Exception {
     Options o = new Options();
-    o.addOption(opt("what", "LIST", "fid, images or both (default fid,images)"));
+    o.addOption(opt("what", "LIST", "comma list of fid, images, gemm (the d×d×d float64 product behind FID "
+        + "and its micro-kernel's GFLOPS on cached data; not in the default) (default fid,images)"));
     o.addOption(opt("model", "DIR", "model for images/s (default: build a random Inception v3 in a temp dir)"));
     o.addOption(opt("images", "N", "images to time (default 200)"));
     o.addOption(opt("batch-size", "N", "batch size (default 50)"));
-    o.addOption(opt("repeats", "N", "FID repetitions, median reported (default 5)"));
-    o.addOption(opt("dim", "D", "feature dimension for the FID timing (default 2048)"));
+    o.addOption(opt("repeats", "N", "FID (and gemm) repetitions, median reported (default 5)"));
+    o.addOption(opt("dim", "D", "feature dimension for the FID timing, matrix size for gemm (default 2048)"));
     o.addOption(opt("torch", "on|off", "also run the PyTorch peer (tools/bench/torch_inception.py; default on)"));
     o.addOption(opt("threads", "LIST", "thread counts, e.g. 1,2: images/s is measured at each (TF intra-op and the "
         + "peer's torch/OpenBLAS pools), FID at the last (default: all cores)"));
@@ -596,7 +597,7 @@ public final class ScorerMain {
         + "and their ratio are reported (default 1)"));
     withHelp(o);
     CommandLine cl = parse(o, args);
-    if (help(cl, o, "bench [--what fid,images]",
+    if (help(cl, o, "bench [--what fid,images,gemm]",
         "Times FID from two d-dimensional statistics (median of --repeats, beside scipy.linalg.sqrtm when "
             + "/usr/bin/python3 has scipy) and images/s through an Inception-v3-size model beside torchvision's "
             + "Inception v3 on the same machine.")) {
@@ -614,6 +615,12 @@ public final class ScorerMain {
       throw new UserError(EXIT_USAGE, "--threads: expected a comma-separated list of positive integers, got '" + tl + "'");
     }
     String what = cl.getOptionValue("what", "fid,images");
+    for (String w : what.split(",")) {
+      if (!java.util.List.of("fid", "images", "gemm").contains(w.trim())) {
+        throw new UserError(EXIT_USAGE, "--what: unknown benchmark '" + w.trim() + "' (expected a comma list of fid, "
+            + "images, gemm)");
+      }
+    }
     Bench.run(out, err, what, cl.hasOption("model") ? Path.of(cl.getOptionValue("model")) : null,
         intOpt(cl, "images", 200, 1), intOpt(cl, "batch-size", 50, 1), intOpt(cl, "repeats", 5, 1),
         intOpt(cl, "dim", 2048, 2), !"off".equals(cl.getOptionValue("torch", "on")), threads,

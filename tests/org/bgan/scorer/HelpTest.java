@@ -33,8 +33,25 @@ class HelpTest {
     CliRun oneArg = CliRun.of("fid", "a.npz");
     assertThat(oneArg.code()).isEqualTo(2);
     assertThat(CliRun.of("nonsense").code()).isEqualTo(2);
+    CliRun badWhat = CliRun.of("bench", "--what", "fid,gemms");
+    assertThat(badWhat.code()).isEqualTo(2);
+    assertThat(badWhat.err()).contains("--what").contains("'gemms'").doesNotContain("Exception");
+    assertThat(badWhat.out()).isEmpty();
     // the process has not mapped any TensorFlow native library
     String maps = Files.readString(Path.of("/proc/self/maps"));
     assertThat(maps).doesNotContain("tensorflow");
+  }
+
+  /** bench --what gemm: one line with the product's time and GFLOPS (a small size, so it is quick). */
+  @Test
+  void gemmBenchReportsOneLine() {
+    CliRun r = CliRun.of("bench", "--what", "gemm", "--dim", "96", "--repeats", "3", "--threads", "1");
+    assertThat(r.code()).as(r.err()).isZero();
+    String line = r.out().strip();
+    assertThat(line).startsWith("bench=gemm impl=java kernel=").contains(" n=96 threads=1 ").contains(" repeats=3");
+    double gflops = Double.parseDouble(line.replaceAll(".* gflops=([0-9.]+) .*", "$1"));
+    double kernel = Double.parseDouble(line.replaceAll(".* kernel_cached_gflops_1thread=([0-9.]+) .*", "$1"));
+    assertThat(gflops).isPositive();
+    assertThat(kernel).isPositive();
   }
 }
