@@ -48,9 +48,31 @@ abstract class Command {
     HelpFormatter f = new HelpFormatter();
     f.setWidth(100);
     PrintWriter w = new PrintWriter(System.out);
-    f.printHelp(w, 100, "bgan " + name() + " " + synopsis(), "\n" + description() + "\n\nOptions:", opts, 2, 2,
-        "\n" + EXIT_CODES, false);
+    f.printHelp(w, 100, "bgan " + name() + " " + synopsis(), "\n" + reflow(description()) + "\n\nOptions:", opts, 2,
+        2,
+        "\n" + reflow(EXIT_CODES), false);
     w.flush();
+  }
+
+  /**
+   * Joins the lines of each paragraph of a help text into one, so that the help formatter wraps them
+   * once at its width (the source lines are broken at about the same width, and wrapping them again
+   * left one-word lines). Blank lines, indented lines and list items ("- ", "* ") keep their breaks.
+   */
+  static String reflow(String text) {
+    String[] lines = text.split("\n", -1);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      sb.append(line);
+      if (i + 1 < lines.length) {
+        String next = lines[i + 1];
+        boolean join = !line.isBlank() && !next.isBlank() && !Character.isWhitespace(next.charAt(0))
+            && !next.startsWith("- ") && !next.startsWith("* ") && !line.endsWith(":");
+        sb.append(join ? " " : "\n");
+      }
+    }
+    return sb.toString();
   }
 
   static String onlyPositional(CommandLine cl, String what) {

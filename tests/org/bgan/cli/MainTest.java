@@ -113,4 +113,13 @@ class MainTest {
     }
     assertThat(out.toString()).contains("ops;");
   }
+
+  @Test
+  void helpParagraphsAreJoinedBeforeWrapping() {
+    assertThat(Command.reflow("one\ntwo\n\nthree\n  indented\n- item\nlist:\nnext"))
+        .isEqualTo("one two\n\nthree\n  indented\n- item\nlist:\nnext");
+    // the source line break after "every seed," is gone: wrapped once, at the formatter's width
+    assertThat(run("study", "--help")).isZero();
+    assertThat(out.toString()).contains("for every seed, one after another");
+  }
 }
