@@ -119,8 +119,14 @@ class MainTest {
     // a list item starts a new line and its continuation lines join it; a line ending in ':' keeps its break
     assertThat(Command.reflow("one\ntwo\n\nthree\n  indented\n- item\nwrapped\n- second:\nnext"))
         .isEqualTo("one two\n\nthree\n  indented\n- item wrapped\n- second:\nnext");
-    // the source line break after "every seed," is gone: wrapped once, at the formatter's width
+    // the description is wrapped once, at the formatter's width: every line but its last is long (wrapping
+    // the 100-column source lines again at 100 left lines of one or two words)
     assertThat(run("study", "--help")).isZero();
-    assertThat(out.toString()).contains("for every seed, one after another");
+    String help = out.toString();
+    String[] lines = help.substring(help.indexOf("\n\n") + 2, help.indexOf("\n\nOptions:")).split("\n");
+    assertThat(lines.length).isGreaterThan(5);
+    for (int i = 0; i + 1 < lines.length; i++) {
+      assertThat(lines[i].length()).as("line %d: %s", i, lines[i]).isGreaterThan(80);
+    }
   }
 }
