@@ -415,13 +415,22 @@ class ImprovedTechniquesTest {
     // Every D step (n_disc = 2 per iteration) and every G step counted, across the resume.
     assertThat(readCount(split, rest, "historical_averaging_d/count")).isEqualTo(6 * 2);
     assertThat(readCount(split, rest, "historical_averaging_g/count")).isEqualTo(6);
-    // The averages continue where they stopped: the same as the uninterrupted run's (TF's CPU
-    // kernels are not bitwise reproducible across sessions; 1e-4 absolute on O(0.1–1) weights).
+    // The averages continue where they stopped: the same as the uninterrupted run's. TF's CPU kernels
+    // are not bitwise reproducible across sessions (buffer alignment changes the kernels' summation
+    // order): the two runs' averages were seen to differ by up to 1.3e-4 on O(0.1–1) weights on a
+    // loaded machine, so 5e-4 absolute. That is still a sharp test: an average that restarted at the
+    // resume, or that missed the first half, would be off by about half the weights' movement over the
+    // run, and the averages lag the final weights by more than 4x the tolerance (asserted).
     for (String v : List.of("historical_averaging_d/discriminator/layer_0/kernel", "historical_averaging_g/generator/layer_2/bias")) {
       float[] a = readVariable(straight, full, v);
       float[] b = readVariable(split, rest, v);
-      assertThat(b).as(v).containsExactly(a, within(1e-4f));
-      assertThat(a).as(v + " is not all zeros").isNotEqualTo(new float[a.length]);
+      assertThat(b).as(v).containsExactly(a, within(5e-4f));
+      float[] w = readVariable(straight, full, v.substring(v.indexOf('/') + 1));
+      float lag = 0;
+      for (int i = 0; i < w.length; i++) {
+        lag = Math.max(lag, Math.abs(w[i] - a[i]));
+      }
+      assertThat(lag).as(v + ": max |final weight - average|").isGreaterThan(4 * 5e-4f);
     }
   }
 
