@@ -45,7 +45,8 @@ final class BenchCommand extends Command {
         "on 32x32x3, batch 64, 1 + 1), the image workloads on a pool of 8 random batches as the peer does.",
         "For each discriminator",
         "kind and thread count prints: iters_per_s (full iterations), d_steps_per_s (D steps alone) and",
-        "g_steps_per_s (G steps alone), each the median over --rounds timed rounds. TensorFlow's intra- and",
+        "g_steps_per_s (G steps alone), each the median over --rounds timed rounds. Each thread count runs in a",
+        "child JVM of its own (TensorFlow sizes a process's thread pool at its first session). TensorFlow's intra- and",
         "inter-op pools are both set to the thread count. Not a test: numbers depend on the machine.");
   }
 
@@ -102,6 +103,27 @@ final class BenchCommand extends Command {
     String gamma = cl.getOptionValue("gamma", "0.5");
     int batch = mlp ? 100 : 64;
     int nDisc = mlp ? 5 : 1;
+    if (threads.size() > 1) {
+      // TensorFlow fixes a process's intra-op pool at its first session: one child JVM per thread count
+      for (int t : threads) {
+        List<String> args = new ArrayList<>(List.of("bench"));
+        for (Option opt : cl.getOptions()) {
+          args.add("--" + opt.getLongOpt());
+          if (opt.hasArg()) {
+            args.add(opt.getLongOpt().equals("threads") ? Integer.toString(t) : opt.getValue());
+          }
+        }
+        if (!cl.hasOption("threads")) {
+          args.add("--threads");
+          args.add(Integer.toString(t));
+        }
+        int code = org.bgan.util.ChildJvm.run(Main.class.getName(), args, System.out);
+        if (code != 0) {
+          return code;
+        }
+      }
+      return 0;
+    }
     System.out.println("# bgan bench: workload=" + workload + " batch=" + batch + " ndisc=" + nDisc + " java="
         + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors());
     for (int t : threads) {

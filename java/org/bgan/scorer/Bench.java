@@ -117,11 +117,31 @@ final class Bench {
       int rounds, int[] threadList, boolean torch) throws IOException {
     Path tmp = null;
     try {
+      // TensorFlow sizes a process's intra-op thread pool at its first session and ignores the thread
+      // count of later ones: the model is built in a child JVM, and each thread count is timed in a child
+      // JVM of its own when there are several, so that the session timed is the first of its process
       if (model == null) {
         tmp = Files.createTempDirectory("bench-inception");
         model = tmp.resolve("inception");
         err.println("building a random-weight Inception v3 SavedModel in " + model + " ...");
-        InceptionV3.export(model, 0);
+        int code = org.bgan.util.ChildJvm.run(ScorerMain.class.getName(),
+            java.util.List.of("random-inception", "--out", model.toString()), line -> { });
+        if (code != 0) {
+          throw new IOException("building the random-weight Inception v3 failed (exit code " + code + ")");
+        }
+      }
+      if (threadList.length > 1) {
+        for (int threads : threadList) {
+          java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bench", "--what", "images",
+              "--model", model.toString(), "--images", Integer.toString(images), "--batch-size",
+              Integer.toString(batch), "--rounds", Integer.toString(rounds), "--threads", Integer.toString(threads),
+              "--torch", torch ? "on" : "off"));
+          int code = org.bgan.util.ChildJvm.run(ScorerMain.class.getName(), args, out);
+          if (code != 0) {
+            throw new IOException("the images/s benchmark at " + threads + " threads failed (exit code " + code + ")");
+          }
+        }
+        return;
       }
       Path py = root.resolve("tools/bench/torch_inception.py");
       boolean peer = torch && Files.isRegularFile(Path.of("/usr/bin/python3")) && Files.isRegularFile(py);
