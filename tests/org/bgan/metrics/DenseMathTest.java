@@ -87,16 +87,7 @@ class DenseMathTest {
     for (int i = 0; i < g.length; i++) {
       g[i] = rng.nextGaussian();
     }
-    double[] a = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        double s = 0;
-        for (int t = 0; t < r; t++) {
-          s += g[i * r + t] * g[j * r + t];
-        }
-        a[i * n + j] = s;
-      }
-    }
+    double[] a = gram(g, n, r);
     DenseMath.PivotedCholesky pc = DenseMath.pivotedCholesky(a, n);
     assertThat(pc.rank()).isEqualTo(r);
     int[] p = pc.perm();
@@ -126,16 +117,7 @@ class DenseMathTest {
       for (int i = 0; i < g.length; i++) {
         g[i] = rng.nextGaussian() * (1 + (i % r) % 7);
       }
-      double[] a = new double[n * n];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          double s = 0;
-          for (int t = 0; t < r; t++) {
-            s += g[i * r + t] * g[j * r + t];
-          }
-          a[i * n + j] = s;
-        }
-      }
+      double[] a = gram(g, n, r);
       DenseMath.PivotedCholesky pc = DenseMath.pivotedCholesky(a, n);
       assertThat(pc.rank()).as("rank, n = %d", n).isEqualTo(r);
       int[] p = pc.perm();
@@ -164,5 +146,20 @@ class DenseMathTest {
         }
       }
     }
+  }
+
+  /** G Gᵀ (n×n, row-major) for the n×r row-major G: symmetric positive semi-definite of rank r. */
+  private static double[] gram(double[] g, int n, int r) {
+    double[] a = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int t = 0; t < r; t++) {
+          s += g[i * r + t] * g[j * r + t];
+        }
+        a[i * n + j] = s;
+      }
+    }
+    return a;
   }
 }
