@@ -88,6 +88,30 @@ public final class GanModelBuilder {
     return tf.withName("real_batch").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
   }
 
+  /**
+   * The mixed batch(es) of one step from {@code real} and {@code fake} (batch rows each): the mixing
+   * ratio from the config's prior and the Bernoulli mask, seeded from the step seed and {@code salt};
+   * [m_β; m_(1−β)] with their targets when sample reuse is on, else m_β.
+   */
+  static MixBatch.Mixed mixedBatch(Ops s, Experiment cfg, Operand<TInt64> stepSeed, int batch, String salt,
+      Operand<TFloat32> real, Operand<TFloat32> fake) {
+    BatchOps b = BatchOps.create(s);
+    Mixing m = cfg.getMixing();
+    Operand<TInt64> ratioSeed = b.seed(stepSeed, Seeds.salt(salt + "/ratio"));
+    Operand<TFloat32> p = m.getPrior() == Mixing.Prior.BETA
+        ? b.betaRatio(ratioSeed, 1, m.getBetaA(), m.getBetaB())
+        : b.smoothingRatio(ratioSeed, 1, m.getGamma());
+    Operand<TFloat32> mask = b.mixingMask(p, batch, b.seed(stepSeed, Seeds.salt(salt + "/mask")));
+    MixBatch.Mixed mb = b.mixBatch(real, fake, mask);
+    if (!m.getReuse()) {
+      return mb;
+    }
+    MixBatch.Mixed comp = b.mixBatchComplement(real, fake, mask);
+    return new MixBatch.Mixed(
+        s.concat(List.of(mb.batch(), comp.batch()), s.constant(0)),
+        s.concat(List.of(mb.target(), comp.target()), s.constant(0)));
+  }
+
   /** {@code g} on the fixed evaluation latents (eval.seed), under scope {@code eval/}. */
   static Operand<TFloat32> evalSamples(Ops tf, Experiment cfg, Network g, long[] sample) {
     Ops e = tf.withSubScope(EVAL_SCOPE);
@@ -151,21 +175,7 @@ public final class GanModelBuilder {
 
     /** Mixed batch(es) for one step: [m_β; m_(1−β)] with reuse, else m_β; targets per set. */
     MixBatch.Mixed mixed(Ops s, String salt, Operand<TFloat32> real, Operand<TFloat32> fake) {
-      BatchOps b = BatchOps.create(s);
-      Mixing m = cfg.getMixing();
-      Operand<TInt64> ratioSeed = b.seed(stepSeed, Seeds.salt(salt + "/ratio"));
-      Operand<TFloat32> p = m.getPrior() == Mixing.Prior.BETA
-          ? b.betaRatio(ratioSeed, 1, m.getBetaA(), m.getBetaB())
-          : b.smoothingRatio(ratioSeed, 1, m.getGamma());
-      Operand<TFloat32> mask = b.mixingMask(p, batch, b.seed(stepSeed, Seeds.salt(salt + "/mask")));
-      MixBatch.Mixed mb = b.mixBatch(real, fake, mask);
-      if (!m.getReuse()) {
-        return mb;
-      }
-      MixBatch.Mixed comp = b.mixBatchComplement(real, fake, mask);
-      return new MixBatch.Mixed(
-          s.concat(List.of(mb.batch(), comp.batch()), s.constant(0)),
-          s.concat(List.of(mb.target(), comp.target()), s.constant(0)));
+      return mixedBatch(s, cfg, stepSeed, batch, salt, real, fake);
     }
 
     int sets() {

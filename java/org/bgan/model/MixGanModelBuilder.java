@@ -6,12 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.LossKind;
-import org.bgan.config.proto.Mixing;
 import org.bgan.config.proto.Techniques;
 import org.bgan.data.RealSource;
 import org.bgan.layers.Phase;
 import org.bgan.losses.Losses;
-import org.bgan.ops.BatchOps;
 import org.bgan.ops.MixBatch;
 import org.bgan.ops.Seeds;
 import org.bgan.techniques.InstanceNoise;
@@ -101,20 +99,7 @@ public final class MixGanModelBuilder {
 
     /** The mixed batch(es) of real and G_i's fakes, with their own ratio and mask. */
     MixBatch.Mixed mixed(Ops s, String salt, Operand<TFloat32> real, Operand<TFloat32> fake) {
-      BatchOps b = BatchOps.create(s);
-      Mixing m = cfg.getMixing();
-      Operand<TInt64> ratioSeed = b.seed(stepSeed, Seeds.salt(salt + "/ratio"));
-      Operand<TFloat32> p = m.getPrior() == Mixing.Prior.BETA
-          ? b.betaRatio(ratioSeed, 1, m.getBetaA(), m.getBetaB())
-          : b.smoothingRatio(ratioSeed, 1, m.getGamma());
-      Operand<TFloat32> mask = b.mixingMask(p, batch, b.seed(stepSeed, Seeds.salt(salt + "/mask")));
-      MixBatch.Mixed mb = b.mixBatch(real, fake, mask);
-      if (!m.getReuse()) {
-        return mb;
-      }
-      MixBatch.Mixed comp = b.mixBatchComplement(real, fake, mask);
-      return new MixBatch.Mixed(s.concat(List.of(mb.batch(), comp.batch()), s.constant(0)),
-          s.concat(List.of(mb.target(), comp.target()), s.constant(0)));
+      return GanModelBuilder.mixedBatch(s, cfg, stepSeed, batch, salt, real, fake);
     }
 
     /** Instance noise (when configured) on everything D sees in one view. */
