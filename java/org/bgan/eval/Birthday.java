@@ -93,11 +93,7 @@ public final class Birthday {
     int bj = -1;
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        double s = 0;
-        for (int k = 0; k < d; k++) {
-          double diff = (double) f[i * d + k] - f[j * d + k];
-          s += diff * diff;
-        }
+        double s = squaredDistance(f, d, i, j);
         if (s < best) {
           best = s;
           bi = i;
@@ -108,17 +104,23 @@ public final class Birthday {
     return new double[] {Math.sqrt(best), bi, bj};
   }
 
+  /** Squared Euclidean distance between rows i and j of the row-major n×d {@code f}, in double. */
+  private static double squaredDistance(float[] f, int d, int i, int j) {
+    double s = 0;
+    for (int k = 0; k < d; k++) {
+      double diff = (double) f[i * d + k] - f[j * d + k];
+      s += diff * diff;
+    }
+    return s;
+  }
+
   /** Each row's distance to its nearest other row. */
   static double[] nearestNeighbourDistances(float[] f, int n, int d) {
     double[] nn = new double[n];
     Arrays.fill(nn, Double.POSITIVE_INFINITY);
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        double s = 0;
-        for (int k = 0; k < d; k++) {
-          double diff = (double) f[i * d + k] - f[j * d + k];
-          s += diff * diff;
-        }
+        double s = squaredDistance(f, d, i, j);
         nn[i] = Math.min(nn[i], s);
         nn[j] = Math.min(nn[j], s);
       }
