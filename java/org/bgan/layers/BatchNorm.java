@@ -30,11 +30,10 @@ public final class BatchNorm {
     this.name = name;
     this.channels = channels;
     Ops s = tf.withSubScope(name);
-    Ops t = s.withInitScope();
-    this.scale = Vars.create(s, "scale", t.fill(t.constant(new long[] {channels}), t.constant(1f)));
+    this.scale = Vars.create(s, "scale", Vars.ones(s, Shape.of(channels)));
     this.offset = Vars.create(s, "offset", Vars.zeros(s, Shape.of(channels)));
     this.movingMean = Vars.create(s, "moving_mean", Vars.zeros(s, Shape.of(channels)));
-    this.movingVariance = Vars.create(s, "moving_variance", t.fill(t.constant(new long[] {channels}), t.constant(1f)));
+    this.movingVariance = Vars.create(s, "moving_variance", Vars.ones(s, Shape.of(channels)));
   }
 
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Phase phase) {

@@ -28,7 +28,15 @@ public final class Vars {
   }
 
   public static Operand<TFloat32> zeros(Ops tf, Shape shape) {
+    return filled(tf, shape, 0f);
+  }
+
+  public static Operand<TFloat32> ones(Ops tf, Shape shape) {
+    return filled(tf, shape, 1f);
+  }
+
+  private static Operand<TFloat32> filled(Ops tf, Shape shape, float value) {
     Ops t = tf.withInitScope();
-    return t.fill(t.constant(shape.asArray()), t.constant(0f));
+    return t.fill(t.constant(shape.asArray()), t.constant(value));
   }
 }

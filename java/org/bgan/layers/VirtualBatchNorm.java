@@ -63,8 +63,7 @@ public final class VirtualBatchNorm {
     this.name = name;
     this.channels = channels;
     Ops s = tf.withSubScope(name);
-    Ops t = s.withInitScope();
-    this.scale = Vars.create(s, "scale", t.fill(t.constant(new long[] {channels}), t.constant(1f)));
+    this.scale = Vars.create(s, "scale", Vars.ones(s, Shape.of(channels)));
     this.offset = Vars.create(s, "offset", Vars.zeros(s, Shape.of(channels)));
   }
 
