@@ -63,7 +63,7 @@ final class BenchCommand extends Command {
     o.addOption(Option.builder().longOpt("rounds").hasArg().desc("timed rounds; medians are reported (default 3)").build());
     o.addOption(Option.builder().longOpt("gamma").hasArg().desc("batch smoothing gamma (default 0.5, as the peer)").build());
     o.addOption(Option.builder().longOpt("trace").desc("instead of timing: trace --iters D steps per kind with TensorFlow's step stats"
-        + " and print the op time per step by op type (the 12 largest), to see where a step's time goes").build());
+        + " and print the op time per step by op type (the 12 largest) and the ops run per step, to see where a step's time goes").build());
     return o;
   }
 
@@ -263,6 +263,7 @@ final class BenchCommand extends Command {
       g.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
       java.util.Map<String, Long> byType = new java.util.HashMap<>();
       long total = 0;
+      long nodes = 0;
       try (Session s = new Session(g, Trainer.sessionConfig(threads, threads)); Pool pool = new Pool(tg, data, cfg.getTrain().getBatchSize())) {
         s.initialize();
         var opts = org.tensorflow.proto.RunOptions.newBuilder()
@@ -280,6 +281,7 @@ final class BenchCommand extends Command {
               for (var ns : dev.getNodeStatsList()) {
                 byType.merge(typeOf.getOrDefault(ns.getNodeName(), ns.getNodeName()), ns.getAllEndRelMicros(), Long::sum);
                 total += ns.getAllEndRelMicros();
+                nodes++;
               }
             }
           }
@@ -288,7 +290,8 @@ final class BenchCommand extends Command {
       StringBuilder sb = new StringBuilder();
       byType.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
           .forEach(e -> sb.append(String.format(" %s=%.0f", e.getKey(), e.getValue() / (double) iters)));
-      System.out.printf("trace disc=%s threads=%d d_step_op_us=%.0f by_type_us:%s%n", disc, threads, total / (double) iters, sb);
+      System.out.printf("trace disc=%s threads=%d d_step_op_us=%.0f ops_per_step=%.0f by_type_us:%s%n", disc, threads,
+          total / (double) iters, nodes / (double) iters, sb);
     }
   }
 

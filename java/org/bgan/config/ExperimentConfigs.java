@@ -355,6 +355,10 @@ public final class ExperimentConfigs {
     if (!(ha >= 0f) || !Float.isFinite(ha)) {
       throw new UserException("config: techniques.historical_averaging (the penalty's weight) must be finite and >= 0, got " + ha);
     }
+    if (e.getGenerator().getSpectralNorm()) {
+      throw new UserException("config: generator.spectral_norm: spectral normalisation is a discriminator option "
+          + "(discriminator.spectral_norm)");
+    }
     if (e.getDiscriminator().getVirtualBatchNorm()) {
       throw new UserException("config: discriminator.virtual_batch_norm: virtual batch normalisation is a generator option "
           + "(generator.virtual_batch_norm)");

@@ -53,6 +53,11 @@ public final class EquivariantDense implements Layer {
 
   @Override
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups) {
+    return apply(tf, x, groups, Phase.train());
+  }
+
+  /** eq. 12 applied to {@code x}; {@code phase} receives the spectral-norm updates, if any. */
+  public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, int groups, Phase phase) {
     Dense.checkInput(name, x, in);
     long n = x.shape().size(0);
     if (n == Shape.UNKNOWN_SIZE || n % groups != 0) {
@@ -61,9 +66,9 @@ public final class EquivariantDense implements Layer {
     }
     long b = n / groups;
     Ops s = tf.withSubScope(name);
-    Operand<TFloat32> own = s.math.mul(s.linalg.matMul(x, lambda(s, Phase.train())), s.constant((float) b / (b + 1)));
+    Operand<TFloat32> own = s.math.mul(s.linalg.matMul(x, lambda(s, phase)), s.constant((float) b / (b + 1)));
     Operand<TFloat32> pooled = s.math.add(
-        s.math.mul(s.linalg.matMul(BatchRho.create(s, x, groups), gamma(s, Phase.train())), s.constant(1f / (b + 1))), bias);
+        s.math.mul(s.linalg.matMul(BatchRho.create(s, x, groups), gamma(s, phase)), s.constant(1f / (b + 1))), bias);
     if (groups == 1) {
       return s.math.add(own, pooled);
     }

@@ -43,13 +43,7 @@ public final class Architectures {
         image(field, n.getArch(), sampleShape);
       }
     }
-    if (cfg.getDiscriminator().getArch() == Arch.MLP && cfg.getDiscriminator().getSpectralNorm()) {
-      throw new UserException(SN_MLP);
-    }
   }
-
-  private static final String SN_MLP =
-      "config: discriminator.spectral_norm is implemented for the convolutional archs (DCGAN, SNCNN), not MLP";
 
   /** Generator under scope {@code generator/}. */
   public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
@@ -122,14 +116,11 @@ public final class Architectures {
     boolean equivariant = (cfg.getLoss() == LossKind.BGAN || cfg.getLoss() == LossKind.MBGAN) && n.getEquivariant();
     if (n.getArch() == Arch.MLP) {
       requireFlat("discriminator", sampleShape);
-      if (n.getSpectralNorm()) {
-        throw new UserException(SN_MLP);
-      }
       List<Integer> widths = new ArrayList<>();
       widths.add((int) sampleShape[0]);
       widths.addAll(ExperimentConfigs.hidden(n));
       widths.add(outputs);
-      return new Mlp(tf, "discriminator", widths, equivariant, minibatch(cfg), seed);
+      return new Mlp(tf, "discriminator", widths, equivariant, minibatch(cfg), n.getSpectralNorm(), seed);
     }
     Image img = image("discriminator", n.getArch(), sampleShape);
     int w = width(n);
