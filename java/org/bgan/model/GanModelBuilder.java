@@ -182,14 +182,23 @@ public final class GanModelBuilder {
       return cfg.getMixing().getReuse() ? 2 : 1;
     }
 
-    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups, Phase phase, String view) {
+    /**
+     * {@code x} plus instance noise N(0, σ²) when the technique is on (σ annealed over
+     * techniques.instance_noise_steps, default train.steps; drawn from the step seed and {@code view}),
+     * else {@code x} itself.
+     */
+    Operand<TFloat32> withInstanceNoise(Ops s, Operand<TFloat32> x, String view) {
       var tq = cfg.getTechniques();
-      if (tq.getInstanceNoise() > 0) {
-        long anneal = tq.getInstanceNoiseSteps() > 0 ? tq.getInstanceNoiseSteps() : cfg.getTrain().getSteps();
-        Operand<TFloat32> sigma = InstanceNoise.sigma(s, stepSeed, cfg.getTrain().getNDisc(), tq.getInstanceNoise(), anneal);
-        x = InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, view));
+      if (!(tq.getInstanceNoise() > 0)) {
+        return x;
       }
-      Operand<TFloat32> o = d.apply(s, x, groups, phase);
+      long anneal = tq.getInstanceNoiseSteps() > 0 ? tq.getInstanceNoiseSteps() : cfg.getTrain().getSteps();
+      Operand<TFloat32> sigma = InstanceNoise.sigma(s, stepSeed, cfg.getTrain().getNDisc(), tq.getInstanceNoise(), anneal);
+      return InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, view));
+    }
+
+    Operand<TFloat32> logits(Ops s, Operand<TFloat32> x, int groups, Phase phase, String view) {
+      Operand<TFloat32> o = d.apply(s, withInstanceNoise(s, x, view), groups, phase);
       if (semi != null) {
         o = KPlusOne.realLogit(s, o);  // D(x) = Z(x)/(Z(x)+1) = σ(logsumexp(l))
       }
@@ -238,13 +247,7 @@ public final class GanModelBuilder {
      * the generated batch, as two sets of one application (instance noise added as for the logits).
      */
     Operand<TFloat32> featureMatching(Ops s, Operand<TFloat32> real, Operand<TFloat32> fake) {
-      Operand<TFloat32> x = s.concat(List.of(real, fake), s.constant(0));
-      var tq = cfg.getTechniques();
-      if (tq.getInstanceNoise() > 0) {
-        long anneal = tq.getInstanceNoiseSteps() > 0 ? tq.getInstanceNoiseSteps() : cfg.getTrain().getSteps();
-        Operand<TFloat32> sigma = InstanceNoise.sigma(s, stepSeed, cfg.getTrain().getNDisc(), tq.getInstanceNoise(), anneal);
-        x = InstanceNoise.add(s, x, sigma, InstanceNoise.seed(s, stepSeed, "g"));
-      }
+      Operand<TFloat32> x = withInstanceNoise(s, s.concat(List.of(real, fake), s.constant(0)), "g");
       Operand<TFloat32> f = d.applyWithFeatures(s, x, 2, Phase.train()).features();
       int a = (int) f.shape().size(1);
       Operand<TFloat32> fReal = s.slice(f, s.constant(new int[] {0, 0}), s.constant(new int[] {batch, a}));
