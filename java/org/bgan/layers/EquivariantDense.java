@@ -106,19 +106,14 @@ public final class EquivariantDense implements Layer {
     double c = (double) b / (b + 1);
     double outScale = c * inScale;
     Ops s = tf.withSubScope(name);
-    Operand<TFloat32> q = s.math.add(
-        s.math.mul(s.linalg.matMul(BatchRho.create(s, xHat, groups), gamma(s, phase)), s.constant((float) (1.0 / b))),
-        s.math.mul(bias, s.constant((float) (1.0 / outScale))));
+    // B·q = ρ(xHat) Γ + bias·B/(c·s) per set [groups, out], broadcast over each set's members by one
+    // product with the [n, groups] membership matrix scaled by 1/B (the transpose of ρ's averaging
+    // matrix): the broadcast and its gradient are products, with no reshapes or reductions in the graph.
+    Operand<TFloat32> bq = s.math.add(s.linalg.matMul(BatchRho.create(s, xHat, groups), gamma(s, phase)),
+        s.math.mul(bias, s.constant((float) (b / outScale))));
     Operand<TFloat32> own = s.linalg.matMul(xHat, lambda(s, phase));
-    long out = lambda.shape().size(1);
-    Operand<TFloat32> z;
-    if (groups == 1) {
-      z = s.nn.biasAdd(own, s.reshape(q, s.constant(new long[] {out})));
-    } else {
-      Operand<TFloat32> grouped = s.reshape(own, s.constant(new long[] {groups, b, out}));
-      z = s.reshape(s.math.add(grouped, s.expandDims(q, s.constant(1))), s.constant(new long[] {n, out}));
-    }
-    return new Scaled(z, outScale);
+    Operand<TFloat32> broadcast = s.linalg.matMul(BatchRho.setAverages(s, groups, n), bq, org.tensorflow.op.linalg.MatMul.transposeA(true));
+    return new Scaled(s.math.add(own, broadcast), outScale);
   }
 
   @Override

@@ -41,6 +41,11 @@ public final class BatchRho {
       }
     }
     Ops t = tf.withSubScope(OP_NAME);
+    if (s.numDimensions() == 2 && n != Shape.UNKNOWN_SIZE) {
+      // [groups, N] · [N, d]: one product, whose gradient is one product too (the reshape-and-mean
+      // form below costs a reshape, a mean and, in the gradient, a tile, a division and reshapes).
+      return t.linalg.matMul(setAverages(t, groups, n), x);
+    }
     long[] grouped = new long[s.numDimensions() + 1];
     grouped[0] = groups;
     grouped[1] = -1;
@@ -49,5 +54,22 @@ public final class BatchRho {
     }
     Operand<TFloat32> g = t.reshape(x, t.constant(grouped));
     return t.math.mean(g, t.constant(1));
+  }
+
+  /**
+   * The constant [groups, n] matrix with 1/B where row g meets the rows of set g (B = n / groups), 0
+   * elsewhere: left-multiplying a [n, d] batch by it gives each set's mean; its transpose, scaled,
+   * broadcasts one row per set back over the set's members.
+   */
+  public static Operand<TFloat32> setAverages(Ops tf, int groups, long n) {
+    if (groups < 1 || n < 1 || n % groups != 0 || n * groups > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(OP_NAME + ": cannot average " + n + " rows in " + groups + " sets");
+    }
+    long b = n / groups;
+    float[] a = new float[(int) (groups * n)];
+    for (int g = 0; g < groups; g++) {
+      java.util.Arrays.fill(a, (int) (g * n + g * b), (int) (g * n + (g + 1) * b), (float) (1.0 / b));
+    }
+    return tf.constant(Shape.of(groups, n), org.tensorflow.ndarray.buffer.DataBuffers.of(a));
   }
 }

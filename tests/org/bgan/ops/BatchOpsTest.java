@@ -26,7 +26,19 @@ class BatchOpsTest {
       Operand<TFloat32> x = tf.constant(new float[][] {{1, 2, 3}, {3, 4, 5}, {10, 0, -2}, {0, 0, 2}});
       assertThat(Tf.matrix(s, b.rho(x, 1))).isDeepEqualTo(new float[][] {{3.5f, 1.5f, 2f}});
       assertThat(Tf.matrix(s, b.rho(x, 2))).isDeepEqualTo(new float[][] {{2, 3, 4}, {5, 0, 0}});
-      assertThat(g.operation("BatchRho/Mean")).isNotNull();
+      // Flat batches: one product with the constant averaging matrix, under the op's own scope.
+      assertThat(g.operation("BatchRho/MatMul")).isNotNull();
+      assertThat(Tf.matrix(s, BatchRho.setAverages(tf, 2, 4))).isDeepEqualTo(new float[][] {{0.5f, 0.5f, 0, 0}, {0, 0, 0.5f, 0.5f}});
+      // Feature maps: the per-set mean over a [sets, B, ...] view.
+      Operand<TFloat32> maps = tf.reshape(x, tf.constant(new long[] {4, 3, 1, 1}));
+      assertThat(Tf.flat(s, b.rho(maps, 2))).containsExactly(2, 3, 4, 5, 0, 0);
+      java.util.List<String> means = new java.util.ArrayList<>();
+      g.operations().forEachRemaining(op -> {
+        if (op.type().equals("Mean")) {
+          means.add(op.name());
+        }
+      });
+      assertThat(means).hasSize(1).allMatch(name -> name.startsWith("BatchRho"));
     }
   }
 
