@@ -98,19 +98,7 @@ class ConvNetsTest {
         var gr = tf.gradients(tf.reduceSum(tf.math.mul(ref, ref), tf.constant(new int[] {0, 1})), d.variables());
         try (Session s = new Session(g)) {
           s.initialize();
-          float[] a = Tf.flat(s, fast);
-          float[] r = Tf.flat(s, ref);
-          for (int i = 0; i < a.length; i++) {
-            assertThat(a[i]).isCloseTo(r[i], within(1e-5f + 1e-4f * Math.abs(r[i])));
-          }
-          for (int i = 0; i < d.variables().size(); i++) {
-            float[] ga = Tf.flat(s, gf.dy(i));
-            float[] gb = Tf.flat(s, gr.dy(i));
-            for (int j = 0; j < ga.length; j++) {
-              assertThat(ga[j]).as("groups %d, variable %d entry %d", groups, i, j)
-                  .isCloseTo(gb[j], within(1e-5f + 1e-3f * Math.abs(gb[j])));
-            }
-          }
+          Tf.assertSameValueAndGradients(s, fast, ref, gf, gr, d.variables().size(), "groups " + groups);
         }
       }
     }

@@ -26,6 +26,29 @@ public final class Tf {
     }
   }
 
+  /**
+   * A network against its reference formula: the two outputs agree within {@code 1e-5 + 1e-4·|ref|}
+   * entry by entry, and so do the gradients {@code gf.dy(i)}, {@code gr.dy(i)} of the first
+   * {@code variables} variables, within {@code 1e-5 + 1e-3·|ref|}.
+   */
+  public static void assertSameValueAndGradients(Session s, Operand<TFloat32> out, Operand<TFloat32> ref,
+      org.tensorflow.op.core.Gradients gf, org.tensorflow.op.core.Gradients gr, int variables, String what) {
+    float[] a = flat(s, out);
+    float[] r = flat(s, ref);
+    assertThat(a).hasSameSizeAs(r);
+    for (int i = 0; i < a.length; i++) {
+      assertThat(a[i]).as("%s, output entry %d", what, i).isCloseTo(r[i], org.assertj.core.api.Assertions.within(1e-5f + 1e-4f * Math.abs(r[i])));
+    }
+    for (int i = 0; i < variables; i++) {
+      float[] ga = flat(s, gf.dy(i));
+      float[] gb = flat(s, gr.dy(i));
+      for (int j = 0; j < ga.length; j++) {
+        assertThat(ga[j]).as("%s, variable %d entry %d", what, i, j)
+            .isCloseTo(gb[j], org.assertj.core.api.Assertions.within(1e-5f + 1e-3f * Math.abs(gb[j])));
+      }
+    }
+  }
+
   public static float scalar(Session s, Operand<TFloat32> x) {
     return flat(s, x)[0];
   }
