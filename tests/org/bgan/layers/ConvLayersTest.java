@@ -154,16 +154,7 @@ class ConvLayersTest {
       assertThat(phase.updates()).hasSize(1);
       try (Session s = new Session(g)) {
         s.initialize();
-        float[] out = null;
-        for (int it = 0; it < 60; it++) {
-          var r = s.runner().fetch(normalized);
-          phase.updates().forEach(r::addTarget);
-          try (var res = r.run()) {
-            TFloat32 t = (TFloat32) res.get(0);
-            out = new float[(int) t.size()];
-            t.copyTo(DataBuffers.of(out, false, false));
-          }
-        }
+        float[] out = Tf.runWithUpdates(s, normalized, phase, 60);
         // After the power iteration has converged, W / σ̂ = W / σ entry by entry.
         for (int i = 0; i < w.length; i++) {
           assertThat((double) out[i]).isCloseTo(w[i] / sigma, within(1e-4 * Math.max(1, Math.abs(w[i] / sigma))));

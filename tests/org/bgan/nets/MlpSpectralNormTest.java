@@ -56,20 +56,6 @@ class MlpSpectralNormTest {
     return Math.sqrt(java.util.Arrays.stream(DenseMath.symmetricEigenvalues(wtw, cols)).max().getAsDouble());
   }
 
-  private static float[] run(Session s, Operand<TFloat32> y, Phase phase, int times) {
-    float[] out = null;
-    for (int i = 0; i < times; i++) {
-      var r = s.runner().fetch(y);
-      phase.updates().forEach(r::addTarget);
-      try (var res = r.run()) {
-        TFloat32 t = (TFloat32) res.get(0);
-        out = new float[(int) t.size()];
-        t.copyTo(DataBuffers.of(out, false, false));
-      }
-    }
-    return out;
-  }
-
   @Test
   void perSampleDiscriminatorUsesEachWeightDividedByItsLargestSingularValue() {
     // D(x) = relu(x W0/σ0 + b0) W1/σ1 + b1 once the power iterations (one per D step) have converged,
@@ -85,7 +71,7 @@ class MlpSpectralNormTest {
       List<Variable<TFloat32>> v = d.variables(); // kernel0, bias0, kernel1, bias1
       try (Session s = new Session(g)) {
         s.initialize();
-        float[] out = run(s, y, phase, 80);
+        float[] out = Tf.runWithUpdates(s, y, phase, 80);
         float[] w0 = Tf.flat(s, v.get(0));
         float[] w1 = Tf.flat(s, v.get(2));
         double s0 = sigma(w0, 2, 7);
@@ -130,7 +116,7 @@ class MlpSpectralNormTest {
       var gr = tf.gradients(tf.reduceSum(tf.math.mul(ref, ref), tf.constant(new int[] {0, 1})), d.variables());
       try (Session s = new Session(g)) {
         s.initialize();
-        run(s, folded, phase, 30);
+        Tf.runWithUpdates(s, folded, phase, 30);
         float[] a = Tf.flat(s, folded);
         float[] ap = Tf.flat(s, permuted);
         for (int grp = 0; grp < 2; grp++) {

@@ -49,6 +49,24 @@ public final class Tf {
     }
   }
 
+  /**
+   * Evaluates {@code y} {@code times} times, each run also running the state updates recorded in
+   * {@code phase} (e.g. spectral norm's power iterations); returns the last value.
+   */
+  public static float[] runWithUpdates(Session s, Operand<TFloat32> y, org.bgan.layers.Phase phase, int times) {
+    float[] out = null;
+    for (int i = 0; i < times; i++) {
+      var r = s.runner().fetch(y);
+      phase.updates().forEach(r::addTarget);
+      try (var res = r.run()) {
+        TFloat32 t = (TFloat32) res.get(0);
+        out = new float[(int) t.size()];
+        t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out, false, false));
+      }
+    }
+    return out;
+  }
+
   public static float scalar(Session s, Operand<TFloat32> x) {
     return flat(s, x)[0];
   }
