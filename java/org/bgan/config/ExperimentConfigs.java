@@ -287,6 +287,7 @@ public final class ExperimentConfigs {
     }
     String other = tq.getFeatureMatching() ? "techniques.feature_matching"
         : tq.getHistoricalAveraging() > 0 ? "techniques.historical_averaging"
+        : tq.getGeneratorEma() > 0 ? "techniques.generator_ema"
         : tq.getMinibatchDiscrimination() ? "techniques.minibatch_discrimination"
         : e.hasSemiSupervised() ? "semi_supervised"
         : null;
@@ -354,6 +355,11 @@ public final class ExperimentConfigs {
     float ha = tq.getHistoricalAveraging();
     if (!(ha >= 0f) || !Float.isFinite(ha)) {
       throw new UserException("config: techniques.historical_averaging (the penalty's weight) must be finite and >= 0, got " + ha);
+    }
+    float ema = tq.getGeneratorEma();
+    if (!(ema >= 0f && ema < 1f)) {
+      throw new UserException("config: techniques.generator_ema (the averaging decay) must be in [0, 1), got " + ema
+          + " (0 = off; 0.999 is usual)");
     }
     if (e.getGenerator().getSpectralNorm()) {
       throw new UserException("config: generator.spectral_norm: spectral normalisation is a discriminator option "

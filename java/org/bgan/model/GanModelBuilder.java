@@ -114,7 +114,12 @@ public final class GanModelBuilder {
 
   /** {@code g} on the fixed evaluation latents (eval.seed), under scope {@code eval/}. */
   static Operand<TFloat32> evalSamples(Ops tf, Experiment cfg, Network g, long[] sample) {
-    Ops e = tf.withSubScope(EVAL_SCOPE);
+    return evalSamples(tf, cfg, g, sample, EVAL_SCOPE);
+  }
+
+  /** {@code g} on the fixed evaluation latents (eval.seed, the same for every scope), under {@code scope}. */
+  public static Operand<TFloat32> evalSamples(Ops tf, Experiment cfg, Network g, long[] sample, String scope) {
+    Ops e = tf.withSubScope(scope);
     int evalNum = sample.length == 1 ? cfg.getEval().getNumSamples() : cfg.getEval().getGridSamples();
     Operand<TFloat32> evalZ = e.random.statelessRandomNormal(
         e.constant(new long[] {evalNum, cfg.getGenerator().getZDim()}),
@@ -123,12 +128,16 @@ public final class GanModelBuilder {
   }
 
   /**
-   * The generator network of {@code cfg} under scope {@code generator/}; also used for export. With
-   * MIX+GAN the mixture of the K generators ({@link org.bgan.techniques.MixtureNetworks}).
+   * The generator network that export restores from a checkpoint: the one under scope
+   * {@code generator/}, or with generator averaging the averaged copy under {@code generator_ema/}.
+   * With MIX+GAN the mixture of the K generators ({@link org.bgan.techniques.MixtureNetworks}).
    */
   public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
     if (MixGanModelBuilder.enabled(cfg)) {
       return org.bgan.techniques.MixtureNetworks.generators(tf, cfg, sampleShape);
+    }
+    if (org.bgan.techniques.GeneratorAverage.enabled(cfg)) {
+      return Architectures.generator(tf, cfg, sampleShape, org.bgan.techniques.GeneratorAverage.SCOPE);
     }
     return Architectures.generator(tf, cfg, sampleShape);
   }

@@ -45,8 +45,20 @@ public final class Architectures {
     }
   }
 
+  /** Name scope of the generator. */
+  public static final String GENERATOR_SCOPE = "generator";
+
   /** Generator under scope {@code generator/}. */
   public static Network generator(Ops tf, Experiment cfg, long[] sampleShape) {
+    return generator(tf, cfg, sampleShape, GENERATOR_SCOPE);
+  }
+
+  /**
+   * The generator of {@code cfg} under {@code scope}. Initial weights depend on the config's seed and
+   * the layer names only, so every scope starts from the same weights (what generator averaging
+   * relies on).
+   */
+  public static Network generator(Ops tf, Experiment cfg, long[] sampleShape, String scope) {
     var n = cfg.getGenerator();
     long seed = Seeds.mix(cfg.getTrain().getSeed());
     if (n.getArch() == Arch.MLP) {
@@ -56,9 +68,9 @@ public final class Architectures {
       widths.addAll(ExperimentConfigs.hidden(n));
       widths.add((int) sampleShape[0]);
       if (n.getVirtualBatchNorm()) {
-        return new VbnMlp(tf, "generator", widths, vbnReference(cfg), seed);
+        return new VbnMlp(tf, scope, widths, vbnReference(cfg), seed);
       }
-      return new Mlp(tf, "generator", widths, false, seed);
+      return new Mlp(tf, scope, widths, false, seed);
     }
     Image img = image("generator", n.getArch(), sampleShape);
     int w = width(n);
@@ -75,9 +87,9 @@ public final class Architectures {
       widths = new int[] {8 * w, 4 * w, 2 * w, w};
     }
     if (n.getVirtualBatchNorm()) {
-      return new ConvGenerator(tf, "generator", n.getZDim(), base, widths, img.channels, vbnReference(cfg), seed);
+      return new ConvGenerator(tf, scope, n.getZDim(), base, widths, img.channels, vbnReference(cfg), seed);
     }
-    return new ConvGenerator(tf, "generator", n.getZDim(), base, widths, img.channels, n.getBatchNorm(), seed);
+    return new ConvGenerator(tf, scope, n.getZDim(), base, widths, img.channels, n.getBatchNorm(), seed);
   }
 
   /**

@@ -8,6 +8,7 @@ import org.bgan.config.proto.Optimizer;
 import org.bgan.data.RealSource;
 import org.bgan.model.GanModel;
 import org.bgan.model.GanModelBuilder;
+import org.bgan.techniques.GeneratorAverage;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -43,9 +44,17 @@ public final class TrainGraph {
   public final Op flushWriter;
   /** Writes the fixed-latent samples as a TensorBoard image summary (image data only, else null). */
   public final Op imageSummary;
+  /**
+   * The generator evaluated on the fixed latents for plots, metrics and sample grids: the averaged
+   * generator with techniques.generator_ema, else the trained one ({@code model.evalSamples()}).
+   */
+  public final Operand<TFloat32> evalSamples;
+  /** With generator averaging, the trained generator on the same latents; else null. */
+  public final Operand<TFloat32> evalSamplesRaw;
 
   private TrainGraph(GanModel model, Op dTrain, Op gTrain, Variable<TInt64> globalStep, Placeholder<TString> logDir,
-      Op createWriter, Op dSummaries, Op gSummaries, Op flushWriter, Op imageSummary) {
+      Op createWriter, Op dSummaries, Op gSummaries, Op flushWriter, Op imageSummary, Operand<TFloat32> evalSamples,
+      Operand<TFloat32> evalSamplesRaw) {
     this.model = model;
     this.dTrain = dTrain;
     this.gTrain = gTrain;
@@ -56,6 +65,8 @@ public final class TrainGraph {
     this.gSummaries = gSummaries;
     this.flushWriter = flushWriter;
     this.imageSummary = imageSummary;
+    this.evalSamples = evalSamples;
+    this.evalSamplesRaw = evalSamplesRaw;
   }
 
   public static TrainGraph build(Graph graph, Experiment cfg, RealSource data) {
@@ -71,6 +82,15 @@ public final class TrainGraph {
     dTrain = org.bgan.techniques.WeightClip.after(tf, dTrain, model.dVars(), cfg.getTechniques().getWeightClip());
     List<Op> gDeps = new ArrayList<>(model.gUpdates());
     gDeps.add(step(tf, "g_optimizer", cfg.getGOptimizer(), model.gLoss(), model.gVars(), cfg.getTrain().getSteps()));
+    Operand<TFloat32> evalSamples = model.evalSamples();
+    Operand<TFloat32> evalSamplesRaw = null;
+    if (GeneratorAverage.enabled(cfg)) {
+      // The average follows the weights (and state) this G step leaves.
+      GeneratorAverage.Averaged avg = GeneratorAverage.create(tf, cfg, data.sampleShape(), model.generator(), List.copyOf(gDeps));
+      gDeps.add(avg.update());
+      evalSamplesRaw = evalSamples;
+      evalSamples = GanModelBuilder.evalSamples(tf, cfg, avg.network(), data.sampleShape(), GanModelBuilder.EVAL_SCOPE + "_ema");
+    }
     Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
         .assignAdd(globalStep, tf.constant(1L));
 
@@ -92,13 +112,14 @@ public final class TrainGraph {
         .withName("g_summaries").noOp();
     Op flush = sum.summary.flushSummaryWriter(writer);
     Op images = null;
-    if (model.evalSamples().shape().numDimensions() == 4) {
+    if (evalSamples.shape().numDimensions() == 4) {
       images = sum.summary.writeImageSummary(writer, globalStep, sum.constant("samples"),
-          org.bgan.export.GeneratorExporter.toUint8(sum, model.evalSamples()),
+          org.bgan.export.GeneratorExporter.toUint8(sum, evalSamples),
           sum.constant(new byte[] {(byte) 255, 0, 0, (byte) 255}),
           org.tensorflow.op.summary.WriteImageSummary.maxImages(16L));
     }
-    return new TrainGraph(model, dTrain, gTrain, globalStep, logDir, create, dSummaries, gSummaries, flush, images);
+    return new TrainGraph(model, dTrain, gTrain, globalStep, logDir, create, dSummaries, gSummaries, flush, images,
+        evalSamples, evalSamplesRaw);
   }
 
   /** {@code train}, then nothing else: a no-op that also waits for the state {@code updates}. */

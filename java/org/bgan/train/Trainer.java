@@ -154,7 +154,7 @@ public final class Trainer {
                 plot(runDir, data, gen, cfg, step);
               }
               if (isEval) {
-                appendHistory(runDir, step, evaluate(data, gen));
+                appendHistory(runDir, step, evaluate(s, tg, data, gen));
               }
             }
             if (semi != null && isEval) {
@@ -175,7 +175,7 @@ public final class Trainer {
           if (data instanceof Synthetic2D) {
             float[][] gen = samples(s, tg);
             plot(runDir, data, gen, cfg, step);
-            metrics = evaluate(data, gen);
+            metrics = evaluate(s, tg, data, gen);
             appendHistory(runDir, step, metrics);
           }
           if (semi != null) {
@@ -260,7 +260,7 @@ public final class Trainer {
     if (tg.imageSummary == null) {
       return;
     }
-    try (org.tensorflow.Result r = s.runner().fetch(tg.model.evalSamples()).addTarget(tg.imageSummary).run()) {
+    try (org.tensorflow.Result r = s.runner().fetch(tg.evalSamples).addTarget(tg.imageSummary).run()) {
       TFloat32 x = (TFloat32) r.get(0);
       org.tensorflow.ndarray.Shape sh = x.shape();
       int n = (int) sh.size(0);
@@ -278,11 +278,29 @@ public final class Trainer {
     }
   }
 
-  /** The generator's output on the fixed evaluation latents. */
+  /** The generator's output on the fixed evaluation latents (the averaged generator's, when on). */
   public static float[][] samples(Session s, TrainGraph tg) {
-    try (org.tensorflow.Result r = s.runner().fetch(tg.model.evalSamples()).run()) {
+    return samples(s, tg.evalSamples);
+  }
+
+  private static float[][] samples(Session s, org.tensorflow.Operand<TFloat32> samples) {
+    try (org.tensorflow.Result r = s.runner().fetch(samples).run()) {
       return org.bgan.export.SavedModels.toMatrix((TFloat32) r.get(0));
     }
+  }
+
+  /**
+   * SPEC §7 metrics of {@code gen}; with generator averaging also those of the trained generator on
+   * the same latents, under "raw".
+   */
+  private static Map<String, Object> evaluate(Session s, TrainGraph tg, RealSource data, float[][] gen) {
+    Map<String, Object> m = evaluate(data, gen);
+    if (tg.evalSamplesRaw == null || m.isEmpty()) {
+      return m;
+    }
+    Map<String, Object> out = new LinkedHashMap<>(m);
+    out.put("raw", evaluate(data, samples(s, tg.evalSamplesRaw)));
+    return out;
   }
 
 
