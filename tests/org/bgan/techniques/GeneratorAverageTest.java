@@ -247,6 +247,26 @@ class GeneratorAverageTest {
   }
 
   @Test
+  void aBatchNormImageGeneratorsAverageCopiesTheRunningStatisticsAndExports() throws Exception {
+    Path run = tmp.resolve("img");
+    Experiment e = ExperimentConfigs.fromText("""
+        name: "img" loss: BGAN
+        data { images { format: RANDOM size: 8 channels: 1 random_examples: 40 } }
+        generator { arch: DCGAN z_dim: 8 width: 4 batch_norm: true }
+        discriminator { arch: DCGAN width: 4 }
+        train { batch_size: 6 n_disc: 1 steps: 2 checkpoint_every: 2 intra_op_threads: 1 inter_op_threads: 1 }
+        eval { grid_samples: 4 }
+        """, "test", List.of("techniques.generator_ema=0.9", "train.output_dir=" + run,
+        "train.export_dir=" + tmp.resolve("sm-img")));
+    Trainer.Result r = Trainer.run(e, new Trainer.Options(false, QUIET, false));
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.savedModel()).isNotNull();
+    float[] stats = read(run, e, "generator/dense_bn/moving_mean");
+    assertThat(stats).as("the running mean moved").isNotEqualTo(new float[stats.length]);
+    assertThat(read(run, e, GeneratorAverage.SCOPE + "/dense_bn/moving_mean")).containsExactly(stats);
+  }
+
+  @Test
   void decaysOutsideTheUnitIntervalAndMixGanAreRejectedNamingTheField() {
     for (String v : List.of("1", "1.5", "-0.1", "nan")) {
       assertThatThrownBy(() -> cfg("BGAN", "techniques.generator_ema=" + v)).as(v).isInstanceOf(UserException.class)
