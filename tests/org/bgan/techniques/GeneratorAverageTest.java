@@ -18,6 +18,7 @@ import org.bgan.data.RealSource;
 import org.bgan.layers.Phase;
 import org.bgan.nets.Architectures;
 import org.bgan.nets.Network;
+import org.bgan.testing.Checkpointed;
 import org.bgan.testing.Tf;
 import org.bgan.train.Checkpoints;
 import org.bgan.train.TrainGraph;
@@ -215,10 +216,10 @@ class GeneratorAverageTest {
     Experiment rest = cfg("MBGAN", ema, "train.steps=4", "train.checkpoint_every=1", "train.output_dir=" + run);
     assertThat(Trainer.run(half, new Trainer.Options(false, QUIET, false)).exitCode()).isZero();
     String avgName = GeneratorAverage.SCOPE + "/layer_1/kernel";
-    float[] a3 = read(run, half, avgName);
+    float[] a3 = Checkpointed.floats(run, half, avgName);
     assertThat(Trainer.run(rest, new Trainer.Options(true, QUIET, false)).exitCode()).isZero();
-    float[] a4 = read(run, rest, avgName);
-    float[] w4 = read(run, rest, "generator/layer_1/kernel");
+    float[] a4 = Checkpointed.floats(run, rest, avgName);
+    float[] w4 = Checkpointed.floats(run, rest, "generator/layer_1/kernel");
     float[] w0;
     try (Graph g = new Graph()) {
       TrainGraph.build(g, half, DataSources.create(half.getData()));
@@ -236,16 +237,6 @@ class GeneratorAverageTest {
     assertThat(restartGap).as("a restarted average would differ by").isGreaterThan(1e-3f);
   }
 
-  private static float[] read(Path run, Experiment e, String name) throws Exception {
-    try (Graph g = new Graph()) {
-      TrainGraph.build(g, e, DataSources.create(e.getData()));
-      try (Session s = new Session(g)) {
-        s.restore(Checkpoints.latest(run).orElseThrow().prefix().toString());
-        return Tf.flat(s, g.<TFloat32>operation(name).output(0));
-      }
-    }
-  }
-
   @Test
   void aBatchNormImageGeneratorsAverageCopiesTheRunningStatisticsAndExports() throws Exception {
     Path run = tmp.resolve("img");
@@ -261,9 +252,9 @@ class GeneratorAverageTest {
     Trainer.Result r = Trainer.run(e, new Trainer.Options(false, QUIET, false));
     assertThat(r.exitCode()).isZero();
     assertThat(r.savedModel()).isNotNull();
-    float[] stats = read(run, e, "generator/dense_bn/moving_mean");
+    float[] stats = Checkpointed.floats(run, e, "generator/dense_bn/moving_mean");
     assertThat(stats).as("the running mean moved").isNotEqualTo(new float[stats.length]);
-    assertThat(read(run, e, GeneratorAverage.SCOPE + "/dense_bn/moving_mean")).containsExactly(stats);
+    assertThat(Checkpointed.floats(run, e, GeneratorAverage.SCOPE + "/dense_bn/moving_mean")).containsExactly(stats);
   }
 
   @Test

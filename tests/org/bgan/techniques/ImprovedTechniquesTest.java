@@ -17,6 +17,7 @@ import org.bgan.layers.Vars;
 import org.bgan.model.GanModel;
 import org.bgan.model.GanModelBuilder;
 import org.bgan.nets.Network;
+import org.bgan.testing.Checkpointed;
 import org.bgan.testing.Tf;
 import org.bgan.train.Checkpoints;
 import org.bgan.train.TrainGraph;
@@ -378,28 +379,6 @@ class ImprovedTechniquesTest {
 
   // ---- checkpoints and export ----
 
-  private static long readCount(Path run, Experiment e, String name) throws Exception {
-    try (Graph g = new Graph()) {
-      TrainGraph.build(g, e, DataSources.create(e.getData()));
-      try (Session s = new Session(g)) {
-        s.restore(Checkpoints.latest(run).orElseThrow().prefix().toString());
-        try (var r = s.runner().fetch(g.operation(name).output(0)).run()) {
-          return ((TInt64) r.get(0)).getLong();
-        }
-      }
-    }
-  }
-
-  private static float[] readVariable(Path run, Experiment e, String name) throws Exception {
-    try (Graph g = new Graph()) {
-      TrainGraph.build(g, e, DataSources.create(e.getData()));
-      try (Session s = new Session(g)) {
-        s.restore(Checkpoints.latest(run).orElseThrow().prefix().toString());
-        return Tf.flat(s, g.<TFloat32>operation(name).output(0));
-      }
-    }
-  }
-
   @Test
   void historicalAveragesAreCheckpointedAndAResumedRunContinuesThem() throws Exception {
     Path straight = tmp.resolve("straight");
@@ -410,11 +389,11 @@ class ImprovedTechniquesTest {
     Experiment rest = cfg("GAN", concat(sets, "train.output_dir=" + split));
     assertThat(Trainer.run(full, quiet(false)).exitCode()).isZero();
     assertThat(Trainer.run(half, quiet(false)).exitCode()).isZero();
-    assertThat(readCount(split, rest, "historical_averaging_d/count")).isEqualTo(3 * 2);
+    assertThat(Checkpointed.int64(split, rest, "historical_averaging_d/count")).isEqualTo(3 * 2);
     assertThat(Trainer.run(rest, quiet(true)).exitCode()).isZero();
     // Every D step (n_disc = 2 per iteration) and every G step counted, across the resume.
-    assertThat(readCount(split, rest, "historical_averaging_d/count")).isEqualTo(6 * 2);
-    assertThat(readCount(split, rest, "historical_averaging_g/count")).isEqualTo(6);
+    assertThat(Checkpointed.int64(split, rest, "historical_averaging_d/count")).isEqualTo(6 * 2);
+    assertThat(Checkpointed.int64(split, rest, "historical_averaging_g/count")).isEqualTo(6);
     // The averages continue where they stopped: the same as the uninterrupted run's. TF's CPU kernels
     // are not bitwise reproducible across sessions (buffer alignment changes the kernels' summation
     // order): the two runs' averages were seen to differ by up to 1.3e-4 on O(0.1–1) weights on a
@@ -422,10 +401,10 @@ class ImprovedTechniquesTest {
     // resume, or that missed the first half, would be off by about half the weights' movement over the
     // run, and the averages lag the final weights by more than 4x the tolerance (asserted).
     for (String v : List.of("historical_averaging_d/discriminator/layer_0/kernel", "historical_averaging_g/generator/layer_2/bias")) {
-      float[] a = readVariable(straight, full, v);
-      float[] b = readVariable(split, rest, v);
+      float[] a = Checkpointed.floats(straight, full, v);
+      float[] b = Checkpointed.floats(split, rest, v);
       assertThat(b).as(v).containsExactly(a, within(5e-4f));
-      float[] w = readVariable(straight, full, v.substring(v.indexOf('/') + 1));
+      float[] w = Checkpointed.floats(straight, full, v.substring(v.indexOf('/') + 1));
       float lag = 0;
       for (int i = 0; i < w.length; i++) {
         lag = Math.max(lag, Math.abs(w[i] - a[i]));
