@@ -137,7 +137,7 @@ public final class GanModelBuilder {
       return org.bgan.techniques.MixtureNetworks.generators(tf, cfg, sampleShape);
     }
     if (org.bgan.techniques.GeneratorAverage.enabled(cfg)) {
-      return Architectures.generator(tf, cfg, sampleShape, org.bgan.techniques.GeneratorAverage.SCOPE);
+      return org.bgan.techniques.GeneratorAverage.network(tf, cfg, sampleShape);
     }
     return Architectures.generator(tf, cfg, sampleShape);
   }

@@ -44,8 +44,13 @@ public final class GeneratorAverage {
    * techniques.generator_ema, which runs after every op of {@code after} (G's optimiser step).
    */
   public static Averaged create(Ops tf, Experiment cfg, long[] sampleShape, Network g, List<Op> after) {
-    Network avg = Architectures.generator(tf, cfg, sampleShape, SCOPE);
+    Network avg = network(tf, cfg, sampleShape);
     return new Averaged(avg, update(tf, g, avg, cfg.getTechniques().getGeneratorEma(), after));
+  }
+
+  /** The averaged copy of {@code cfg}'s generator, under {@link #SCOPE}: built for training and for export. */
+  public static Network network(Ops tf, Experiment cfg, long[] sampleShape) {
+    return Architectures.generator(tf, cfg, sampleShape, SCOPE);
   }
 
   /**
