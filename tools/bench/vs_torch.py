@@ -9,7 +9,10 @@ sides as the peer defines them, gamma 0.5). The peer runs with OMP_WAIT_POLICY=P
 2-thread setting) through Debian's /usr/bin/python3.
 
 usage: python3 tools/bench/vs_torch.py [--workload mlp2d|dcgan28|sncnn32] [--rounds 3] [--peer PATH]
-                                       [--threads 1,2] [--iters N] [--reuse on,off]
+                                       [--threads 1,2] [--iters N] [--reuse on,off] [--allow-reference-blas]
+
+Each measurement is printed to stderr as it comes (so an interrupted run keeps what it measured); the
+table of medians goes to stdout at the end. It refuses to run when the peer's PyTorch has no OpenBLAS.
 """
 import argparse
 import os
@@ -36,6 +39,22 @@ def run(cmd, env=None):
     return parse(p.stdout)
 
 
+def check_peer_blas(peer, env):
+    """Debian's python3-torch runs its float32 matrix products through whatever libblas.so.3 the system
+    provides; with only the reference BLAS (libblas3) installed they run ~20x below the core's peak and
+    the ratios would measure that, not the peer. The peer prints openblas=yes|no in its header."""
+    p = subprocess.run(["/usr/bin/python3", peer, "--workload", "mlp2d", "--disc", "gan", "--threads", "1",
+                        "--iters", "1"], capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        raise SystemExit("the peer failed to start: %s (is python3-torch installed? apt-get install python3-torch)" % peer)
+    header = next((l for l in (p.stdout + p.stderr).splitlines() if l.startswith("# peer_torch.py")), "")
+    if "openblas=no" in header:
+        raise SystemExit("the peer's PyTorch found no OpenBLAS (only the reference BLAS): its matrix products would "
+                         "run far below this machine's peak and the comparison would be meaningless; "
+                         "install it (apt-get install libopenblas0-pthread) or pass --allow-reference-blas")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -44,6 +63,8 @@ def main():
     ap.add_argument("--reuse", default="on,off", help="sample reuse settings to run: on,off (default), on, or off")
     ap.add_argument("--iters", type=int, default=None, help="timed iterations (default: the peer's for the workload)")
     ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_torch.py"))
+    ap.add_argument("--allow-reference-blas", action="store_true",
+                    help="run even when the peer's PyTorch has no OpenBLAS (the ratios are then not meaningful)")
     a = ap.parse_args()
     if not os.path.isfile(a.peer):
         raise SystemExit("peer benchmark not found: %s (pass --peer PATH)" % a.peer)
@@ -53,6 +74,8 @@ def main():
         a.iters = {"mlp2d": 50, "dcgan28": 20, "sncnn32": 10}[a.workload]
     ours, peer = {}, {}
     penv = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    if not a.allow_reference_blas:
+        check_peer_blas(a.peer, penv)
     for r in range(a.rounds):
         for reuse in a.reuse.split(","):
             for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--workload", a.workload, "--threads", a.threads,
@@ -60,11 +83,15 @@ def main():
                             "--disc", "gan,bgan,mbgan,bgan-noeq,mbgan-noeq"]):
                 key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
                 ours.setdefault(key, []).append(row)
+                print("# round %d ours  %s reuse=%s threads=%d: %s it/s" % (r + 1, key[0], key[2], key[1],
+                                                                         row["iters_per_s"]), file=sys.stderr, flush=True)
             cmd = ["/usr/bin/python3", a.peer, "--workload", a.workload, "--disc", "all", "--threads", a.threads,
                    "--iters", str(a.iters)] + (["--reuse"] if reuse == "on" else [])
             for row in run(cmd, penv):
                 key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
                 peer.setdefault(key, []).append(row)
+                print("# round %d peer  %s reuse=%s threads=%d: %s it/s" % (r + 1, key[0], key[2], key[1],
+                                                                         row["iters_per_s"]), file=sys.stderr, flush=True)
         print("# round %d/%d done" % (r + 1, a.rounds), file=sys.stderr, flush=True)
 
     def med(rows, f):
