@@ -43,7 +43,7 @@ public final class SamplePanels {
     for (int k = 0; k < n; k++) {
       int x0 = k * PANEL;
       g.setColor(Color.BLACK);
-      g.drawString(panels.get(k).name(), x0 + 8, 40);
+      g.drawString(caption(panels.get(k), extent), x0 + 8, 40);
       g.setColor(new Color(200, 200, 200));
       g.drawRect(x0, TOP, PANEL - 1, PANEL - 1);
       g.setColor(new Color(160, 160, 160, 90));
@@ -65,6 +65,12 @@ public final class SamplePanels {
     }
     g.dispose();
     return img;
+  }
+
+  /** The panel's caption: its name, and how many of its samples lie outside the frame if any do. */
+  static String caption(Panel panel, double extent) {
+    int k = ScatterPlot.outsideFrame(panel.samples(), extent);
+    return k == 0 ? panel.name() : panel.name() + " (" + k + " of " + panel.samples().length + " outside)";
   }
 
   /** Draws the panels and writes the PNG atomically. */

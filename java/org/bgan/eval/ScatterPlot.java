@@ -56,10 +56,35 @@ public final class ScatterPlot {
     g.drawString("\u25cf real", 110, 36);
     g.setColor(new Color(220, 40, 40));
     g.drawString("+ mode centres", 170, 36);
+    String note = outsideNote(generated, extent);
+    if (note != null) {
+      g.setColor(Color.BLACK);
+      g.drawString(note, 290, 36);
+    }
     g.dispose();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
     AtomicFiles.writeBytes(png, out.toByteArray());
+  }
+
+  /**
+   * How many points fall outside the plotted square [−extent, extent]² or are not finite: a generator that
+   * has drifted off the data leaves an empty-looking plot, which the legend then explains.
+   */
+  public static int outsideFrame(float[][] points, double extent) {
+    int n = 0;
+    for (float[] p : points) {
+      if (p.length < 2 || !(Math.abs(p[0]) <= extent) || !(Math.abs(p[1]) <= extent)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** "k of n generated outside the frame", or null when every generated point is drawn. */
+  static String outsideNote(float[][] generated, double extent) {
+    int k = outsideFrame(generated, extent);
+    return k == 0 ? null : k + " of " + generated.length + " generated outside the frame";
   }
 
   private static void dot(Graphics2D g, float[] p, double extent, int size, int top, int r) {
