@@ -8,9 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.data.DataSources;
@@ -27,6 +30,7 @@ import org.bgan.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -142,6 +146,49 @@ class GeneratorAverageTest {
         }
       }
     }
+  }
+
+  @Test
+  void noTrainingStepReadsTheAverage() {
+    // Training with the average is training without it: neither the D step nor G's optimiser step
+    // depends (through data or control edges) on any op of the averaged copy; only the average's own
+    // update, which runs after G's step, reads it. (A numeric comparison of runs with and without the
+    // average cannot show this: TF's CPU kernels are not bitwise reproducible across sessions and Adam
+    // turns that noise into weight differences of order the learning rate within a few steps, the same
+    // between two runs without it.)
+    for (String loss : List.of("MBGAN", "GAN")) {
+      Experiment e = cfg(loss, "techniques.generator_ema=0.9");
+      try (Graph g = new Graph()) {
+        TrainGraph tg = TrainGraph.build(g, e, DataSources.create(e.getData()));
+        String update = GeneratorAverage.SCOPE + "_update/";
+        assertThat(cone(List.of((GraphOperation) tg.dTrain.op()), "-")).as(loss + ": D step")
+            .noneMatch(n -> n.startsWith(GeneratorAverage.SCOPE));
+        Set<String> gStep = cone(List.of((GraphOperation) tg.gTrain.op()), update);
+        assertThat(gStep).as(loss + ": G step").contains("g_train").anyMatch(n -> n.startsWith("generator/"))
+            .noneMatch(n -> n.startsWith(GeneratorAverage.SCOPE + "/"));
+        // The traversal does reach the average where it is read: the evaluation samples and its update.
+        assertThat(cone(List.of((GraphOperation) tg.evalSamples.op()), "-"))
+            .anyMatch(n -> n.startsWith(GeneratorAverage.SCOPE + "/"));
+        assertThat(cone(List.of((GraphOperation) tg.gTrain.op()), "-")).anyMatch(n -> n.startsWith(update));
+      }
+    }
+  }
+
+  /** Names of the ops {@code roots} depend on, through inputs and control inputs, not entering ops named {@code skip}*. */
+  private static Set<String> cone(List<GraphOperation> roots, String skip) {
+    Set<String> seen = new HashSet<>();
+    ArrayDeque<GraphOperation> todo = new ArrayDeque<>(roots);
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      if (op.name().startsWith(skip) || !seen.add(op.name())) {
+        continue;
+      }
+      for (int i = 0; i < op.numInputs(); i++) {
+        todo.push((GraphOperation) op.input(i).op());
+      }
+      todo.addAll(op.controlInputs());
+    }
+    return seen;
   }
 
   @Test
