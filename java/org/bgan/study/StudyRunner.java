@@ -264,12 +264,13 @@ public final class StudyRunner {
       md.append(String.format(Locale.ROOT, "| %s | %d%s |", s.getArm(i).getName(), vals.get("final_d_loss").size(),
           diverged > 0 ? " (+" + diverged + " diverged)" : ""));
       for (Column c : shown) {
-        md.append(' ').append(pm(vals.get(c.key()), c.digits())).append(" |");
+        md.append(' ').append(pm(vals.get(c.key()), c.digits(), vals.get("final_d_loss").size())).append(" |");
       }
       md.append('\n');
     }
-    md.append("\nMean ± standard error over the seeds done. final: the last step's minibatch losses; late: the mean"
-        + " of the losses logged over the last 10 % of training (losses.csv).");
+    md.append("\nMean ± standard error over the seeds done; \"(k of n)\": over the k runs that have the value (a"
+        + " run with no high-quality sample has no reverse KL). final: the last step's minibatch losses; late: the"
+        + " mean of the losses logged over the last 10 % of training (losses.csv).");
     if (shown.stream().anyMatch(c -> c.key().equals("fid"))) {
       md.append(String.format(Locale.ROOT, " FID, KID and IS: %d generated images per run against the reference"
           + " (see eval.json in a run), with the classifier %s; stacked modes: of 1000, over %d samples, and the KL"
@@ -398,8 +399,11 @@ public final class StudyRunner {
   }
 
   private static java.util.Optional<Double> num(String json, String key) {
-    var m = java.util.regex.Pattern.compile("\"" + key + "\": (-?[0-9.eE+-]+|NaN)").matcher(json);
-    return m.find() ? java.util.Optional.of(Double.parseDouble(m.group(1))) : java.util.Optional.empty();
+    // The first occurrence is the run's final value (metrics.json writes "final" before "history");
+    // null (a reverse KL with no high-quality sample) means the run has none, not the next match.
+    var m = java.util.regex.Pattern.compile("\"" + key + "\": (-?[0-9.eE+-]+|NaN|null)").matcher(json);
+    return m.find() && !m.group(1).equals("null") ? java.util.Optional.of(Double.parseDouble(m.group(1)))
+        : java.util.Optional.empty();
   }
 
   private static void putStat(Map<String, Object> row, String key, List<Double> v) {
@@ -430,11 +434,13 @@ public final class StudyRunner {
     return Math.sqrt(ss / (v.size() - 1)) / Math.sqrt(v.size());
   }
 
-  private static String pm(List<Double> v, int digits) {
+  /** Mean ± standard error; "(k of n)" when only k of the n runs have the value (a reverse KL needs a captured mode). */
+  private static String pm(List<Double> v, int digits, int runs) {
     if (v.isEmpty()) {
       return "–";
     }
     String f = "%." + digits + "f";
-    return String.format(Locale.ROOT, f + " ± " + f, mean(v), se(v));
+    String cell = String.format(Locale.ROOT, f + " ± " + f, mean(v), se(v));
+    return v.size() < runs ? cell + " (" + v.size() + " of " + runs + ")" : cell;
   }
 }

@@ -65,6 +65,37 @@ class StudyRunnerTest {
   }
 
   @Test
+  void aRunWithoutAReverseKlIsLeftOutOfThatColumnNotGivenAnEarlierStepsValue() throws Exception {
+    Path out = tmp.resolve("out");
+    Path f = studyFile(out);
+    Study s = StudyRunner.load(f);
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+    // Seed 2 of bgan as a run whose generator left the data: no high-quality sample at the end, so no
+    // reverse KL, while its history (written after "final") has one from an earlier step; seed 1 with one.
+    setFinal(out.resolve("bgan/seed-1/metrics.json"), "3", "0.25");
+    setFinal(out.resolve("bgan/seed-2/metrics.json"), "0", "null");
+    double keptKl = 0.25;
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+    String json = Files.readString(out.resolve("results.json"));
+    String bgan = json.substring(json.indexOf("\"method\": \"bgan\""));
+    String kl = bgan.substring(bgan.indexOf("\"reverse_kl\""), bgan.indexOf(']', bgan.indexOf("\"reverse_kl\"")));
+    assertThat(kl).doesNotContain("0.987654").contains(Double.toString(keptKl));
+    assertThat(kl.split(",")).hasSize(3); // mean, se, and a one-value list
+    assertThat(Files.readString(out.resolve("results.md"))).contains("(1 of 2)");
+  }
+
+  /** Replaces a run's final SPEC §7 block by one with the given mode count and reverse KL (JSON text). */
+  private static void setFinal(Path metrics, String modes, String kl) throws Exception {
+    String m = Files.readString(metrics);
+    int from = m.indexOf("\"final\"");
+    String fin = m.substring(from, m.indexOf('}', from));
+    m = m.replace(fin, "\"final\": {\n    \"modes_captured\": " + modes + ",\n    \"modes\": 8,\n"
+        + "    \"high_quality_percent\": 0.0,\n    \"reverse_kl\": " + kl + ",\n    \"samples\": 100\n  ");
+    m = m.replace("\"history\": [", "\"history\": [\n    { \"step\": 4, \"reverse_kl\": 0.987654 },");
+    Files.writeString(metrics, m);
+  }
+
+  @Test
   void anInterruptedStudyResumesAndFinishesWithTheSameTable() throws Exception {
     Path full = tmp.resolve("full");
     Path f1 = studyFile(full);
