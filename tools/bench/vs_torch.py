@@ -55,6 +55,14 @@ def check_peer_blas(peer, env):
                          "install it (apt-get install libopenblas0-pthread) or pass --allow-reference-blas")
 
 
+def record(table, side, row, reuse, r):
+    """Files one measurement under (disc, threads, reuse; "-" for the standard GAN) and prints it to stderr."""
+    key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
+    table.setdefault(key, []).append(row)
+    print("# round %d %-5s %s reuse=%s threads=%d: %s it/s" % (r + 1, side, key[0], key[2], key[1], row["iters_per_s"]),
+          file=sys.stderr, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -81,17 +89,11 @@ def main():
             for row in run([os.path.join(ROOT, "tools", "bgan"), "bench", "--workload", a.workload, "--threads", a.threads,
                             "--reuse", reuse, "--rounds", "1", "--iters", str(a.iters),
                             "--disc", "gan,bgan,mbgan,bgan-noeq,mbgan-noeq"]):
-                key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
-                ours.setdefault(key, []).append(row)
-                print("# round %d ours  %s reuse=%s threads=%d: %s it/s" % (r + 1, key[0], key[2], key[1],
-                                                                         row["iters_per_s"]), file=sys.stderr, flush=True)
+                record(ours, "ours", row, reuse, r)
             cmd = ["/usr/bin/python3", a.peer, "--workload", a.workload, "--disc", "all", "--threads", a.threads,
                    "--iters", str(a.iters)] + (["--reuse"] if reuse == "on" else [])
             for row in run(cmd, penv):
-                key = (row["disc"], int(row["threads"]), reuse if row["disc"] != "gan" else "-")
-                peer.setdefault(key, []).append(row)
-                print("# round %d peer  %s reuse=%s threads=%d: %s it/s" % (r + 1, key[0], key[2], key[1],
-                                                                         row["iters_per_s"]), file=sys.stderr, flush=True)
+                record(peer, "peer", row, reuse, r)
         print("# round %d/%d done" % (r + 1, a.rounds), file=sys.stderr, flush=True)
 
     def med(rows, f):

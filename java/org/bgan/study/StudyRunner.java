@@ -261,10 +261,11 @@ public final class StudyRunner {
     for (int i = 0; i < rows.size(); i++) {
       Map<String, List<Double>> vals = perArm.get(i);
       int diverged = divergedPerArm.get(i);
-      md.append(String.format(Locale.ROOT, "| %s | %d%s |", s.getArm(i).getName(), vals.get("final_d_loss").size(),
+      int done = vals.get("final_d_loss").size();
+      md.append(String.format(Locale.ROOT, "| %s | %d%s |", s.getArm(i).getName(), done,
           diverged > 0 ? " (+" + diverged + " diverged)" : ""));
       for (Column c : shown) {
-        md.append(' ').append(pm(vals.get(c.key()), c.digits(), vals.get("final_d_loss").size())).append(" |");
+        md.append(' ').append(pm(vals.get(c.key()), c.digits(), done)).append(" |");
       }
       md.append('\n');
     }
