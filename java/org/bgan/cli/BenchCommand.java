@@ -33,7 +33,7 @@ final class BenchCommand extends Command {
 
   @Override
   String synopsis() {
-    return "[--workload mlp2d|dcgan28|sncnn32] [--disc gan,bgan,mbgan] [--threads 1,2] [--reuse on|off] [--iters N] [--warmup N] [--rounds 3]";
+    return "[--workload mlp2d|dcgan28|sncnn32] [--disc gan,bgan,mbgan] [--threads 1,2] [--reuse on|off] [--iters N] [--warmup N] [--rounds 3] [--set key=value]...";
   }
 
   @Override
@@ -63,7 +63,10 @@ final class BenchCommand extends Command {
     o.addOption(Option.builder().longOpt("rounds").hasArg().desc("timed rounds; medians are reported (default 3)").build());
     o.addOption(Option.builder().longOpt("gamma").hasArg().desc("batch smoothing gamma (default 0.5, as the peer)").build());
     o.addOption(Option.builder().longOpt("trace").desc("instead of timing: trace --iters D steps per kind with TensorFlow's step stats"
-        + " and print the op time per step by op type (the 12 largest) and the ops run per step, to see where a step's time goes").build());
+        + " and print the op time per step by op type (the 12 largest) and the ops run per step by type, to see where a step's"
+        + " time goes").build());
+    o.addOption(Option.builder().longOpt("set").hasArg().argName("key=value").desc("override a config field of every kind after"
+        + " the workload's own settings (repeatable), e.g. techniques.minibatch_discrimination=true").build());
     return o;
   }
 
@@ -103,6 +106,17 @@ final class BenchCommand extends Command {
     String gamma = cl.getOptionValue("gamma", "0.5");
     int batch = mlp ? 100 : 64;
     int nDisc = mlp ? 5 : 1;
+    List<String> userSets = cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of();
+    if (threads.size() == 1) {
+      // bad overrides fail here, before any graph is built (a child JVM checks its own)
+      for (String d : discs) {
+        Experiment cfg = config(d, threads.get(0), workload, gamma, reuse, batch, nDisc, userSets);
+        if (cfg.getTrain().getBatchSize() != batch || cfg.getTrain().getNDisc() != nDisc) {
+          throw new UserException("--set: train.batch_size and train.n_disc are the workload's (" + batch + ", " + nDisc
+              + "); choose another --workload instead");
+        }
+      }
+    }
     if (threads.size() > 1) {
       // TensorFlow fixes a process's intra-op pool at its first session: one child JVM per thread count
       for (int t : threads) {
@@ -125,14 +139,15 @@ final class BenchCommand extends Command {
       return 0;
     }
     System.out.println("# bgan bench: workload=" + workload + " batch=" + batch + " ndisc=" + nDisc + " java="
-        + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors());
+        + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors()
+        + (userSets.isEmpty() ? "" : " set=" + String.join(",", userSets)));
     for (int t : threads) {
       // Every kind is built first, then the rounds alternate between them, so that a slow spell of a
       // shared machine falls on all kinds alike and the medians stay comparable.
       List<Bench> benches = new ArrayList<>();
       try {
         for (String d : discs) {
-          Experiment cfg = config(d, t, workload, gamma, reuse, batch, nDisc);
+          Experiment cfg = config(d, t, workload, gamma, reuse, batch, nDisc, userSets);
           if (cl.hasOption("trace")) {
             trace(cfg, d, t, warmup, iters);
             continue;
@@ -166,7 +181,8 @@ final class BenchCommand extends Command {
     return 0;
   }
 
-  private static Experiment config(String d, int t, String workload, String gamma, String reuse, int batch, int nDisc) throws java.io.IOException {
+  private static Experiment config(String d, int t, String workload, String gamma, String reuse, int batch, int nDisc,
+      List<String> userSets) throws java.io.IOException {
     boolean mlp = workload.equals("mlp2d");
     Experiment.Builder b = ExperimentConfigs.parse(DemoCommand.presetText(), DemoCommand.PRESET);
     List<String> sets = new ArrayList<>(List.of("loss=" + d.replace("-noeq", "").toUpperCase(), "mixing.gamma=" + gamma,
@@ -189,6 +205,7 @@ final class BenchCommand extends Command {
     if (d.endsWith("-noeq")) {
       sets.add("discriminator.equivariant=false");
     }
+    sets.addAll(userSets);
     for (String s : sets) {
       ExperimentConfigs.applyOverride(b, s);
     }
