@@ -84,10 +84,21 @@ public final class MinibatchDiscrimination {
     }
     long b = n / groups;
     Operand<TFloat32> m = s.linalg.matMul(x, t);
-    // [groups, B, 1, K, C] − [groups, 1, B, K, C]: all pairs (i, j) within each set.
-    Operand<TFloat32> mi = s.reshape(m, s.constant(new long[] {groups, b, 1, kernels, dims}));
-    Operand<TFloat32> mj = s.reshape(m, s.constant(new long[] {groups, 1, b, kernels, dims}));
-    Operand<TFloat32> l1 = s.reduceSum(s.math.abs(s.math.sub(mi, mj)), s.constant(4));
+    // M as [C, groups, B, K] (T's columns are k·C + c): one [groups, B, K] slab per kernel dimension c.
+    Operand<TFloat32> mc = s.linalg.transpose(s.reshape(m, s.constant(new long[] {groups, b, kernels, dims})),
+        s.constant(new int[] {3, 0, 1, 2}));
+    // ||M_{i,k} − M_{j,k}||_1 summed slab by slab over c: each |M_i,c − M_j,c| is a [groups, B, B, K]
+    // tensor, C times smaller than the [groups, B, B, K, C] one of the direct formula, so the pairwise
+    // terms stay in cache, the sum over c is one AddN (whose gradient passes through without a copy)
+    // and no reduction over a short innermost axis is needed; −M_j is negated before broadcasting, so
+    // the gradient has no elementwise negation over all pairs either.
+    List<Operand<TFloat32>> terms = new java.util.ArrayList<>();
+    for (Operand<TFloat32> slab : s.unstack(mc, (long) dims)) {
+      Operand<TFloat32> mi = s.reshape(slab, s.constant(new long[] {groups, b, 1, kernels}));
+      Operand<TFloat32> mj = s.reshape(s.math.neg(slab), s.constant(new long[] {groups, 1, b, kernels}));
+      terms.add(s.math.abs(s.math.add(mi, mj)));
+    }
+    Operand<TFloat32> l1 = dims == 1 ? terms.get(0) : s.math.addN(terms);
     Operand<TFloat32> o = s.reduceSum(s.math.exp(s.math.neg(l1)), s.constant(2));
     return s.reshape(o, s.constant(new long[] {n, kernels}));
   }
