@@ -41,7 +41,20 @@ abstract class Command {
       printHelp(opts);
       return 0;
     }
+    noBlankValues(cl);
     return run(cl);
+  }
+
+  /**
+   * Rejects an empty option value ({@code --out ""}, e.g. from an unset shell variable): as a path it
+   * would silently mean the current directory.
+   */
+  static void noBlankValues(CommandLine cl) {
+    for (Option o : cl.getOptions()) {
+      if (o.hasArg() && (o.getValue() == null || o.getValue().isBlank())) {
+        throw new UserException("--" + o.getLongOpt() + " needs a value, got an empty string");
+      }
+    }
   }
 
   void printHelp(Options opts) {

@@ -125,6 +125,11 @@ public final class ExperimentConfigs {
       throw new UserException("--set '" + override + "': '" + path + "' is a message; set one of its "
           + "fields (" + fieldNames(leaf.getMessageType()) + ")");
     }
+    if (value.isEmpty() && !leaf.isRepeated() && leaf.getJavaType() != FieldDescriptor.JavaType.STRING) {
+      throw new UserException("--set '" + override + "': no value after '=' (e.g. " + path + "="
+          + (leaf.getJavaType() == FieldDescriptor.JavaType.ENUM ? leaf.getEnumType().getValues().get(0).getName()
+              : leaf.getJavaType() == FieldDescriptor.JavaType.BOOLEAN ? "true" : "1") + ")");
+    }
     StringBuilder body = new StringBuilder();
     List<String> values = leaf.isRepeated() ? splitList(value) : List.of(value);
     for (String v : values) {
@@ -259,6 +264,13 @@ public final class ExperimentConfigs {
     checkSemiSupervised(e);
     if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    }
+    // An empty path would be the current directory: a run (or a SavedModel) spilled into it.
+    if (e.getTrain().hasOutputDir() && e.getTrain().getOutputDir().isBlank()) {
+      throw new UserException("config: train.output_dir must not be empty (leave it unset for runs/" + e.getName() + ")");
+    }
+    if (e.getTrain().hasExportDir() && e.getTrain().getExportDir().isBlank()) {
+      throw new UserException("config: train.export_dir must not be empty (leave it unset for savedmodels/" + e.getName() + ")");
     }
   }
 

@@ -129,4 +129,31 @@ class MainTest {
       assertThat(lines[i].length()).as("line %d: %s", i, lines[i]).isGreaterThan(80);
     }
   }
+
+  @Test
+  void emptyValuesAreErrorsNotTheCurrentDirectory() throws Exception {
+    // an empty path (e.g. an unset shell variable) used to mean "here": the run, the SavedModel or the images
+    // were written into the current directory
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--out", "")).isEqualTo(2);
+    assertThat(err.toString()).contains("--out needs a value, got an empty string").doesNotContain("\tat ");
+    assertThat(run("export", "--run", tmp.toString(), "--out", " ")).isEqualTo(2);
+    assertThat(err.toString()).contains("--out needs a value");
+    assertThat(run("sample", "--model", "", "--num", "3")).isEqualTo(2);
+    assertThat(err.toString()).contains("--model needs a value");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.output_dir=")).isEqualTo(2);
+    assertThat(err.toString()).contains("train.output_dir must not be empty");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.export_dir=")).isEqualTo(2);
+    assertThat(err.toString()).contains("train.export_dir must not be empty");
+    Path pb = Files.writeString(tmp.resolve("e.pbtxt"), "name: \"e\" data { synthetic2d { kind: GRID } } train { output_dir: \"\" }");
+    assertThat(run("build", pb.toString(), "--out", tmp.resolve("g.pb").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("train.output_dir must not be empty");
+    // a --set with nothing after '=' says so (it was "Couldn't parse integer: For input string: \"}\"")
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.steps=")).isEqualTo(2);
+    assertThat(err.toString()).contains("--set 'train.steps=': no value after '='").doesNotContain("\"}\"");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "loss=")).isEqualTo(2);
+    assertThat(err.toString()).contains("no value after '='");
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("e.pbtxt");
+    }
+  }
 }
