@@ -100,9 +100,9 @@ final class BenchCommand extends Command {
     if (!reuse.equals("on") && !reuse.equals("off")) {
       throw new UserException("--reuse must be on or off, got '" + reuse + "'");
     }
-    int iters = (int) longOpt(cl, "iters", mlp ? 50 : workload.equals("dcgan28") ? 20 : 10, 1);
-    int warmup = (int) longOpt(cl, "warmup", mlp ? 5 : workload.equals("dcgan28") ? 3 : 2, 0);
-    int rounds = (int) longOpt(cl, "rounds", 3, 1);
+    int iters = intOpt(cl, "iters", mlp ? 50 : workload.equals("dcgan28") ? 20 : 10, 1);
+    int warmup = intOpt(cl, "warmup", mlp ? 5 : workload.equals("dcgan28") ? 3 : 2, 0);
+    int rounds = intOpt(cl, "rounds", 3, 1);
     String gamma = cl.getOptionValue("gamma", "0.5");
     int batch = mlp ? 100 : 64;
     int nDisc = mlp ? 5 : 1;

@@ -114,10 +114,10 @@ final class BirthdayCommand extends Command {
     Path gen = ModesCommand.required(cl, "generator");
     Path cls = ModesCommand.required(cl, "classifier");
     int[] sizes = sizes(cl.getOptionValue("batch-sizes", DEFAULT_SIZES));
-    int trials = (int) longOpt(cl, "trials", 20, 1);
-    int pairs = (int) longOpt(cl, "pairs", 16, 1);
+    int trials = intOpt(cl, "trials", 20, 1);
+    int pairs = intOpt(cl, "pairs", 16, 1);
     long seed = longOpt(cl, "seed", 0, Long.MIN_VALUE);
-    int threads = (int) longOpt(cl, "threads", 0, 1);
+    int threads = intOpt(cl, "threads", 0, 1);
     boolean hasT = cl.hasOption("threshold");
     boolean hasReal = cl.hasOption("real");
     if (hasT == hasReal) {
@@ -129,7 +129,7 @@ final class BirthdayCommand extends Command {
     }
     double fixed = hasT ? doubleOpt(cl, "threshold", 0, 0, Double.MAX_VALUE) : 0;
     double quantile = doubleOpt(cl, "quantile", 0.01, 0, 1);
-    int realNum = (int) longOpt(cl, "real-num", 2000, 2);
+    int realNum = intOpt(cl, "real-num", 2000, 2);
     Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : null;
     List<Path> realFiles = null;
     if (hasReal) {

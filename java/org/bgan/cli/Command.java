@@ -121,4 +121,13 @@ abstract class Command {
     }
     return x;
   }
+
+  /** {@link #longOpt} for values used as an int: larger than {@link Integer#MAX_VALUE} is an error, not wrapped. */
+  static int intOpt(CommandLine cl, String opt, int dflt, int min) {
+    long x = longOpt(cl, opt, dflt, min);
+    if (x > Integer.MAX_VALUE) {
+      throw new UserException("--" + opt + " must be at most " + Integer.MAX_VALUE + ", got " + x);
+    }
+    return (int) x;
+  }
 }

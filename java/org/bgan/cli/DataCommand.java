@@ -51,7 +51,7 @@ final class DataCommand extends Command {
     if (cfg.getData().getSourceCase() != org.bgan.config.proto.Data.SourceCase.IMAGES) {
       throw new UserException("the config's data is not images (data { images { ... } })");
     }
-    int num = (int) longOpt(cl, "num", 0, 1);
+    int num = intOpt(cl, "num", 0, 1);
     String outArg = cl.getOptionValue("out");
     Path out = Path.of(outArg);
     boolean dir = outArg.endsWith("/") || Files.isDirectory(out);

@@ -156,4 +156,22 @@ class MainTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("e.pbtxt");
     }
   }
+
+  @Test
+  void wholeNumbersBeyondIntAreErrorsNotWrapped() throws Exception {
+    // 4294967297 was cast to the int 1 (one image written, exit 0); 2147483648 to a negative count (exit 1)
+    Path png = tmp.resolve("d.png");
+    assertThat(run("data", "graphs/fmnist_dcgan_gan.pbtxt", "--num", "4294967297", "--out", png.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--num must be at most 2147483647, got 4294967297");
+    assertThat(run("data", "graphs/fmnist_dcgan_gan.pbtxt", "--num", "2147483648", "--out", png.toString())).isEqualTo(2);
+    assertThat(err.toString()).doesNotContain("internal error").doesNotContain("\tat ");
+    assertThat(png).doesNotExist();
+    assertThat(run("bench", "--iters", "4294967296")).isEqualTo(2);
+    assertThat(err.toString()).contains("--iters must be at most 2147483647");
+    assertThat(run("modes", "--generator", "g", "--classifier", "c", "--threads", "4294967297")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most");
+    assertThat(run("birthday", "--generator", "g", "--classifier", "c", "--threshold", "1", "--trials", "4294967296"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--trials must be at most");
+  }
 }
