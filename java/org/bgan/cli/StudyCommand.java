@@ -77,6 +77,10 @@ final class StudyCommand extends Command {
       }
       out.add(a.trim());
     }
+    if (out.isEmpty()) {
+      throw new org.bgan.util.UserException("--arms: no arm names in '" + cl.getOptionValue("arms") + "' (the study has "
+          + String.join(", ", known) + ")");
+    }
     return out;
   }
 
@@ -92,8 +96,14 @@ final class StudyCommand extends Command {
       if (!m.matches()) {
         throw new org.bgan.util.UserException("--seeds: expected numbers and ranges such as 0-2,5, got '" + spec + "'");
       }
-      long lo = Long.parseLong(m.group(1));
-      long hi = m.group(2) == null ? lo : Long.parseLong(m.group(2));
+      long lo;
+      long hi;
+      try {
+        lo = Long.parseLong(m.group(1));
+        hi = m.group(2) == null ? lo : Long.parseLong(m.group(2));
+      } catch (NumberFormatException e) {
+        throw new org.bgan.util.UserException("--seeds: seed out of range in '" + part.trim() + "'");
+      }
       if (hi < lo || hi - lo > 100_000) {
         throw new org.bgan.util.UserException("--seeds: bad range '" + part.trim() + "'");
       }

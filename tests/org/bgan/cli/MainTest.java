@@ -174,4 +174,21 @@ class MainTest {
         .isEqualTo(2);
     assertThat(err.toString()).contains("--trials must be at most");
   }
+
+  @Test
+  void studySeedsAndArmsThatSelectNothingOrOverflow() throws Exception {
+    Path study = Files.writeString(tmp.resolve("s.pbtxt"), "name: \"s\" output_dir: \"" + tmp.resolve("out")
+        + "\" seeds: [0, 1]\narm { name: \"bgan\" preset: \"" + Path.of("graphs/grid2d_mlp_bgan.pbtxt").toAbsolutePath()
+        + "\" }\n");
+    assertThat(run("study", study.toString(), "--seeds", "99999999999999999999")).isEqualTo(2);
+    assertThat(err.toString()).contains("--seeds: seed out of range in '99999999999999999999'").doesNotContain("\tat ");
+    assertThat(run("study", study.toString(), "--seeds", "0-99999999999999999999")).isEqualTo(2);
+    assertThat(err.toString()).contains("--seeds: seed out of range");
+    // "--arms ," selected no arm: the study trained nothing and exited 0
+    assertThat(run("study", study.toString(), "--arms", ",")).isEqualTo(2);
+    assertThat(err.toString()).contains("--arms: no arm names in ','").contains("bgan");
+    assertThat(run("study", study.toString(), "--seeds", "5-2")).isEqualTo(2);
+    assertThat(err.toString()).contains("--seeds: bad range '5-2'");
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
 }
