@@ -72,8 +72,22 @@ public final class SavedModels {
     return x.rows();
   }
 
+  /** Most samples drawn through the generator in one session run (bounds TensorFlow's memory). */
+  public static final int CHUNK = 10_000;
+
   /** {@code num} samples through the model's {@code sample} signature, any sample shape. */
   public static Samples sampleArray(Path modelDir, int num, long seed) {
+    return sampleArray(modelDir, num, seed, CHUNK);
+  }
+
+  /**
+   * As {@link #sampleArray(Path, int, long)}; more than {@code chunk} samples are drawn as z from the
+   * {@code sample} signature's own stateless op (fetching z alone runs only that op), then mapped
+   * {@code chunk} rows at a time through {@code serving_default} (z → samples, the same generator): the
+   * samples of one call, without TensorFlow holding every layer's activations for all of them at once
+   * (10 million 2-D samples through 512-wide layers would be 20 GB a layer).
+   */
+  static Samples sampleArray(Path modelDir, int num, long seed, int chunk) {
     SavedModelBundle b;
     try {
       b = SavedModelBundle.load(modelDir.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -88,14 +102,97 @@ public final class SavedModels {
         throw new UserException("--model " + modelDir + ": no '" + GeneratorExporter.SIGNATURE_SAMPLE
             + "' signature (it has: " + b.signatures().stream().map(s -> s.key()).toList() + ")");
       }
-      try (TInt32 n = TInt32.scalarOf(num); TInt64 s = TInt64.scalarOf(seed);
-          org.tensorflow.Result r = f.call(Map.of("num", n, "seed", s))) {
-        TFloat32 t = (TFloat32) r.get("samples").orElseThrow();
-        float[] v = new float[(int) t.shape().size()];
-        t.asRawTensor().data().asFloats().read(v);
-        return new Samples(t.shape().asArray(), v);
+      checkFitsInHeap(modelDir, f, num);
+      if (num <= chunk) {
+        try (TInt32 n = TInt32.scalarOf(num); TInt64 s = TInt64.scalarOf(seed);
+            org.tensorflow.Result r = f.call(Map.of("num", n, "seed", s))) {
+          TFloat32 t = (TFloat32) r.get("samples").orElseThrow();
+          float[] v = new float[(int) t.shape().size()];
+          t.asRawTensor().data().asFloats().read(v);
+          return new Samples(t.shape().asArray(), v);
+        }
       }
+      SessionFunction g;
+      try {
+        g = b.function(GeneratorExporter.SIGNATURE_DEFAULT);
+      } catch (RuntimeException e) {
+        throw new UserException("--model " + modelDir + ": no '" + GeneratorExporter.SIGNATURE_DEFAULT
+            + "' signature (z -> samples), needed for more than " + chunk + " samples");
+      }
+      var in = f.signature().getInputs();
+      float[] z;
+      int zDim;
+      try (TInt32 n = TInt32.scalarOf(num); TInt64 s = TInt64.scalarOf(seed);
+          org.tensorflow.Result r = b.session().runner().feed(in.get("num").name, n).feed(in.get("seed").name, s)
+              .fetch(f.signature().getOutputs().get("z").name).run()) {
+        TFloat32 t = (TFloat32) r.get(0);
+        zDim = (int) t.shape().size(1);
+        z = new float[num * zDim];
+        t.asRawTensor().data().asFloats().read(z);
+      }
+      float[] out = null;
+      long[] shape = null;
+      int per = 0;
+      for (int first = 0; first < num; first += chunk) {
+        int rows = Math.min(chunk, num - first);
+        float[] zc = java.util.Arrays.copyOfRange(z, first * zDim, (first + rows) * zDim);
+        try (TFloat32 zt = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(rows, zDim),
+                org.tensorflow.ndarray.buffer.DataBuffers.of(zc, true, false));
+            org.tensorflow.Result r = g.call(Map.of("z", zt))) {
+          TFloat32 t = (TFloat32) r.get("samples").orElseThrow();
+          if (out == null) {
+            shape = t.shape().asArray();
+            per = (int) (t.shape().size() / rows);
+            out = new float[num * per];
+            shape[0] = num;
+          }
+          float[] v = new float[rows * per];
+          t.asRawTensor().data().asFloats().read(v);
+          System.arraycopy(v, 0, out, first * per, v.length);
+        }
+      }
+      return new Samples(shape, out);
     }
+  }
+
+  /**
+   * A {@link UserException} if {@code num} samples of the signature's sample shape would not fit in
+   * an eighth of the Java heap (the caller copies them two or three times to write them).
+   */
+  private static void checkFitsInHeap(Path modelDir, SessionFunction f, int num) {
+    var d = f.signature().getOutputs().get("samples");
+    if (d == null || d.shape.isUnknown()) {
+      return;
+    }
+    long[] dims = new long[d.shape.numDimensions() - 1];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = d.shape.get(i + 1);
+    }
+    String tooMany = tooManyForHeap(dims, num, Runtime.getRuntime().maxMemory());
+    if (tooMany != null) {
+      throw new UserException(tooMany);
+    }
+  }
+
+  /** Why {@code num} samples of shape {@code dims} are too many for a heap of {@code maxHeap} bytes, or null. */
+  static String tooManyForHeap(long[] dims, long num, long maxHeap) {
+    long per = 1;
+    StringBuilder shape = new StringBuilder();
+    for (long x : dims) {
+      if (x < 0) {
+        return null;  // not known before the run
+      }
+      per *= x;
+      shape.append(shape.length() > 0 ? "x" : "").append(x);
+    }
+    long bytes = 4L * per * num;
+    if (per * num <= Integer.MAX_VALUE - 8 && bytes <= maxHeap / 8) {
+      return null;
+    }
+    return String.format(java.util.Locale.ROOT,
+        "--num %d: %d samples of %s floats are %.1f GB, too many for one call with a Java heap of %.1f GB"
+            + " (draw fewer per call, with different --seed values, or raise the heap, e.g. BGAN_JAVA_OPTS=-Xmx16g)",
+        num, num, shape, bytes / 1e9, maxHeap / 1e9);
   }
 
   /** Copies a rank-2 float tensor into a Java array. */
