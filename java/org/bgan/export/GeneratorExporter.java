@@ -70,7 +70,14 @@ public final class GeneratorExporter {
       Operand<TUint8> pixels2 = images ? toUint8(s.withName("images"), samples2) : null;
 
       try (Session session = new Session(g)) {
-        session.restore(checkpointPrefix.toString());
+        try {
+          session.restore(checkpointPrefix.toString());
+        } catch (RuntimeException e) {  // TensorFlow's errors: TFInvalidArgumentException, TFOutOfRangeException, ...
+          String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip();
+          throw new org.bgan.util.UserException("cannot restore the generator from checkpoint "
+              + checkpointPrefix.getParent() + " (" + why + "): damaged, or trained with another config than the"
+              + " run's config.pbtxt");
+        }
         Signature.Builder defB = Signature.builder().key(SIGNATURE_DEFAULT).input("z", z).output("samples", samples);
         Signature.Builder smpB = Signature.builder().key(SIGNATURE_SAMPLE).input("num", num).input("seed", seed)
             .output("z", z2).output("samples", samples2);

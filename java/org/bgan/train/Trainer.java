@@ -76,7 +76,6 @@ public final class Trainer {
     if (cfg.getTrain().getExport()) {
       AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
     }
-    AtomicFiles.writeString(runDir.resolve("config.pbtxt"), ExperimentConfigs.toText(cfg));
     var t = cfg.getTrain();
     int nDisc = t.getNDisc();
     long steps = t.getSteps();
@@ -87,12 +86,22 @@ public final class Trainer {
       try (Session s = new Session(graph, sessionConfig(t.getIntraOpThreads(), t.getInterOpThreads()))) {
         long step = 0;
         if (latest.isPresent() && opt.resume()) {
-          s.restore(latest.get().prefix().toString());
+          try {
+            s.restore(latest.get().prefix().toString());
+          } catch (RuntimeException e) {  // TensorFlow's errors: TFInvalidArgumentException, TFOutOfRangeException, ...
+            // e.g. other network sizes than the run's: its config.pbtxt is left as it was
+            throw new UserException("--resume: cannot restore the checkpoint " + latest.get().prefix().getParent()
+                + " into this config's graph (" + firstLine(e) + "): the checkpoint is damaged, or the config is not"
+                + " the one the run was trained with, " + runDir.resolve("config.pbtxt"));
+          }
           step = readStep(s, tg);
           opt.progress().println("resumed from " + latest.get().prefix().getParent() + " at step " + step);
         } else {
           s.initialize();
         }
+        // Written once the checkpoint has been restored into this config's graph (a --resume that does not
+        // fit must not replace the config the run's checkpoints were trained with).
+        AtomicFiles.writeString(runDir.resolve("config.pbtxt"), ExperimentConfigs.toText(cfg));
         Path tb = runDir.resolve("tb");
         Files.createDirectories(tb);
         try (TString dir = TString.scalarOf(tb.toString())) {
@@ -358,5 +367,10 @@ public final class Trainer {
       }
     }
     return out;
+  }
+
+  /** The first line of a TensorFlow error (the rest names graph nodes). */
+  static String firstLine(Exception e) {
+    return String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip();
   }
 }

@@ -186,6 +186,39 @@ class TrainerTest {
   }
 
   @Test
+  void resumeWithAnotherNetworkOrADamagedCheckpointIsAUserErrorAndKeepsTheRunsConfig() throws Exception {
+    Path run = tmp.resolve("m");
+    Trainer.run(config("GAN", run, 3, "train.export=false"), quiet(false));
+    String saved = Files.readString(run.resolve("config.pbtxt"));
+    // other hidden widths than the checkpoint's: TensorFlow's "Assign requires shapes of both tensors to match"
+    // was an internal error, and the run's config.pbtxt had already been replaced by the new one
+    assertThatThrownBy(() -> Trainer.run(config("GAN", run, 6, "train.export=false", "generator.hidden=8,8"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("--resume: cannot restore the checkpoint")
+        .hasMessageContaining("shapes").hasMessageContaining(run.resolve("config.pbtxt").toString());
+    assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(saved);
+    // the right config still resumes
+    assertThat(Trainer.run(config("GAN", run, 6, "train.export=false"), quiet(true)).step()).isEqualTo(6);
+
+    // a damaged checkpoint: resume and export say which checkpoint, without a stack trace
+    Path prefix = Checkpoints.latest(run).orElseThrow().prefix();
+    try (var files = Files.list(prefix.getParent())) {
+      for (Path f : files.filter(f -> f.getFileName().toString().contains(".data-")).toList()) {
+        Files.writeString(f, "garbage");
+      }
+    }
+    assertThatThrownBy(() -> Trainer.run(config("GAN", run, 9, "train.export=false"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("--resume: cannot restore the checkpoint")
+        .hasMessageContaining("damaged");
+    Experiment cfg = config("GAN", run, 6);
+    assertThatThrownBy(() -> GeneratorExporter.export(cfg, DataSources.sampleShape(cfg.getData()), prefix, tmp.resolve("x")))
+        .isInstanceOf(UserException.class).hasMessageContaining("cannot restore the generator from checkpoint")
+        .hasMessageContaining(prefix.getParent().toString());
+    try (var left = Files.list(tmp.resolve("x"))) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
   void unwritableOutputDirectoryIsAUserError() throws Exception {
     Path file = Files.writeString(tmp.resolve("plain-file"), "x");
     assertThatThrownBy(() -> Trainer.run(config("GAN", file.resolve("sub"), 3), quiet(false)))
