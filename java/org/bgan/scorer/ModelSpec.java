@@ -99,6 +99,9 @@ public final class ModelSpec {
     throw new UserError(ScorerMain.EXIT_USAGE, what + ": expected LO,HI such as 0,255 or -1,1, got '" + s + "'");
   }
 
+  /** Largest side of --input-size: a batch of 50 RGB images of 4096x4096 is already 10 GB of floats. */
+  public static final int MAX_INPUT_SIZE = 4096;
+
   /** Parses "HxW" or a single "S" (square). */
   public static int[] parseSize(String s, String what) {
     String[] parts = s.toLowerCase().split("x");
@@ -106,14 +109,15 @@ public final class ModelSpec {
       if (parts.length == 1 || parts.length == 2) {
         int h = Integer.parseInt(parts[0].trim());
         int w = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : h;
-        if (h > 0 && w > 0) {
+        if (h > 0 && w > 0 && h <= MAX_INPUT_SIZE && w <= MAX_INPUT_SIZE) {
           return new int[] {h, w};
         }
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new UserError(ScorerMain.EXIT_USAGE, what + ": expected HxW such as 299x299, got '" + s + "'");
+    throw new UserError(ScorerMain.EXIT_USAGE, what + ": expected HxW such as 299x299 (each side 1.." + MAX_INPUT_SIZE
+        + "), got '" + s + "'");
   }
 
   /** Writes a properties file describing a model this project exported. */

@@ -117,6 +117,11 @@ public final class SavedModelExtractor implements FeatureExtractor {
       c = (int) s.get(3);
     }
     if (spec.inputSize != null) {
+      if (h > 0 && w > 0 && (h != spec.inputSize[0] || w != spec.inputSize[1])) {
+        bundle.close();
+        throw new UserError(ScorerMain.EXIT_USAGE, "--input-size " + spec.inputSize[0] + "x" + spec.inputSize[1]
+            + ": the input '" + inName + "' of " + dir + " takes " + h + "x" + w + " images only (leave --input-size out)");
+      }
       h = spec.inputSize[0];
       w = spec.inputSize[1];
     }

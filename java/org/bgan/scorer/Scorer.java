@@ -98,7 +98,11 @@ public final class Scorer implements AutoCloseable {
       for (int i = 0; i < n; i++) {
         f.row(r0 + i, buf, i * f.cols());
       }
-      acc.add(buf, 0, n);
+      try {
+        acc.add(buf, 0, n);
+      } catch (org.bgan.metrics.MetricInputException e) {
+        throw new org.bgan.metrics.MetricInputException(name + ": " + e.getMessage());
+      }
     }
     return acc.toStats();
   }

@@ -87,6 +87,10 @@ public final class ScorerMain {
     } catch (OutOfMemoryError e) {
       err.println("error: out of memory; raise the heap with BGAN_JAVA_OPTS=-Xmx8g or use a smaller --batch-size");
       return EXIT_INTERNAL;
+    } catch (org.tensorflow.exceptions.TFResourceExhaustedException e) {
+      String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      err.println("error: TensorFlow ran out of memory (" + first + "); use a smaller --batch-size or --input-size");
+      return EXIT_INTERNAL;
     } catch (Exception e) {
       err.println("internal error (please report):");
       e.printStackTrace(err);
@@ -171,7 +175,14 @@ public final class ScorerMain {
   }
 
   private CommandLine parse(Options o, String[] args) throws ParseException {
-    return new DefaultParser().parse(o, args, false);
+    CommandLine cl = new DefaultParser().parse(o, args, false);
+    // An empty value (--out "", an unset shell variable) would be the current directory as a path.
+    for (Option opt : cl.getOptions()) {
+      if (opt.hasArg() && (opt.getValue() == null || opt.getValue().isBlank())) {
+        throw new UserError(EXIT_USAGE, "--" + opt.getLongOpt() + " needs a value, got an empty string");
+      }
+    }
+    return cl;
   }
 
   private boolean help(CommandLine cl, Options o, String syntax, String text) {
@@ -361,9 +372,51 @@ public final class ScorerMain {
     return EXIT_OK;
   }
 
+  /**
+   * An output file to create: it must not exist, and its directory must exist and take a new file,
+   * checked before any image is read (not after an hour of feature extraction).
+   */
   private static void checkNew(Path p) {
     if (p != null && java.nio.file.Files.exists(p)) {
       throw new UserError(EXIT_INPUT, p + ": already exists (refusing to overwrite)");
+    }
+    if (p != null) {
+      Path dir = p.toAbsolutePath().getParent();
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        throw new UserError(EXIT_INPUT, p + ": directory " + dir
+            + (java.nio.file.Files.exists(dir) ? " is not a directory" : " does not exist"));
+      }
+      checkWritable(p, dir);
+    }
+  }
+
+  /**
+   * An output directory to create (with its missing parents): it must not exist, and its nearest
+   * existing ancestor must be a directory that takes a new entry.
+   */
+  static void checkNewDir(Path p) {
+    checkNewExisting(p);
+    Path dir = p.toAbsolutePath().getParent();
+    while (dir != null && !java.nio.file.Files.exists(dir)) {
+      dir = dir.getParent();
+    }
+    if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+      throw new UserError(EXIT_INPUT, p + ": cannot be created, " + dir + " is not a directory");
+    }
+    checkWritable(p, dir);
+  }
+
+  private static void checkNewExisting(Path p) {
+    if (java.nio.file.Files.exists(p)) {
+      throw new UserError(EXIT_INPUT, p + ": already exists (refusing to overwrite)");
+    }
+  }
+
+  private static void checkWritable(Path p, Path dir) {
+    try {
+      java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, ".write-probe", ".tmp"));
+    } catch (IOException | SecurityException e) {
+      throw new UserError(EXIT_INPUT, p + ": cannot write in " + dir + " (" + e.getMessage() + ")");
     }
   }
 
@@ -521,6 +574,7 @@ public final class ScorerMain {
       throw new UserError(EXIT_USAGE, "import-graphdef takes one FILE.pb (see --help)");
     }
     Path outDir = Path.of(required(cl, "out"));
+    checkNewDir(outDir);
     out.println(Models.importGraphDef(Path.of(pos.get(0)), outDir));
     return EXIT_OK;
   }
@@ -550,6 +604,10 @@ public final class ScorerMain {
     } catch (NumberFormatException e) {
       throw new UserError(EXIT_USAGE, "--min-accuracy: expected a number");
     }
+    if (!(minAcc >= 0 && minAcc <= 1)) {
+      throw new UserError(EXIT_USAGE, "--min-accuracy: an accuracy is in [0, 1], got " + cl.getOptionValue("min-accuracy"));
+    }
+    checkNewDir(outDir);
     FmnistClassifier.Result r = FmnistClassifier.train(data, outDir, intOpt(cl, "epochs", 6, 1),
         intOpt(cl, "train-limit", 60000, 100), longOpt(cl, "seed", 1), err);
     out.println(String.format(Locale.ROOT, "test accuracy %.4f (%d test images); SavedModel written to %s",
@@ -576,6 +634,7 @@ public final class ScorerMain {
     }
     noPositional(cl);
     Path outDir = Path.of(required(cl, "out"));
+    checkNewDir(outDir);
     InceptionV3.export(outDir, longOpt(cl, "seed", 0));
     out.println("random-weight Inception v3 SavedModel written to " + outDir);
     return EXIT_OK;
@@ -621,9 +680,13 @@ public final class ScorerMain {
             + "images, gemm)");
       }
     }
+    String torch = cl.getOptionValue("torch", "on");
+    if (!torch.equals("on") && !torch.equals("off")) {
+      throw new UserError(EXIT_USAGE, "--torch: expected on or off, got '" + torch + "'");
+    }
     Bench.run(out, err, what, cl.hasOption("model") ? Path.of(cl.getOptionValue("model")) : null,
         intOpt(cl, "images", 200, 1), intOpt(cl, "batch-size", 50, 1), intOpt(cl, "repeats", 5, 1),
-        intOpt(cl, "dim", 2048, 2), !"off".equals(cl.getOptionValue("torch", "on")), threads,
+        intOpt(cl, "dim", 2048, 2), torch.equals("on"), threads,
         intOpt(cl, "rounds", 1, 1));
     return EXIT_OK;
   }

@@ -205,4 +205,71 @@ class ScorerEndToEndTest {
     assertThat(notModel.code()).isEqualTo(4);
     assertThat(notModel.err()).contains("not a SavedModel");
   }
+
+  /** Options that cannot work fail at once, with exit 2 or 3, a message naming them and no stack trace. */
+  @Test
+  void badOutputsAndSizesFailBeforeAnyWork() throws Exception {
+    // the model's input is fixed at 8x8: another --input-size is a usage error, not a TensorFlow crash
+    CliRun size = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--input-size", "16x16", "--quiet");
+    assertThat(size.code()).as(size.err()).isEqualTo(2);
+    assertThat(size.err()).contains("--input-size 16x16").contains("takes 8x8 images only").doesNotContain("\tat ");
+    CliRun huge = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--input-size", "99999x99999", "--quiet");
+    assertThat(huge.code()).isEqualTo(2);
+    assertThat(huge.err()).contains("--input-size").contains("1..4096");
+
+    // an output whose directory is a file, missing or unwritable is refused before the images are read
+    Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+    CliRun underFile = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range",
+        "0,1", "--out", file.resolve("s.npz").toString(), "--quiet");
+    assertThat(underFile.code()).isEqualTo(3);
+    assertThat(underFile.err()).contains("s.npz: directory").contains("is not a directory").doesNotContain("images in");
+    CliRun noDir = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--out", tmp.resolve("no-such-dir/s.npz").toString(), "--quiet");
+    assertThat(noDir.code()).isEqualTo(3);
+    assertThat(noDir.err()).contains("does not exist").doesNotContain("images in");
+    CliRun saveFeat = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range",
+        "0,1", "--save-features", file.resolve("f.npy").toString(), "--quiet");
+    assertThat(saveFeat.code()).isEqualTo(3);
+    assertThat(saveFeat.err()).contains("f.npy").doesNotContain("images in");
+    CliRun empty = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--out", "", "--quiet");
+    assertThat(empty.code()).isEqualTo(2);
+    assertThat(empty.err()).contains("--out needs a value");
+    // directory outputs (created with their parents) are checked before training or building a model
+    CliRun ri = CliRun.of("random-inception", "--out", file.resolve("m/1").toString());
+    assertThat(ri.code()).isEqualTo(3);
+    assertThat(ri.err()).contains("cannot be created").contains("is not a directory");
+    assertThat(file.getParent().resolve("plain-file")).isRegularFile();
+    CliRun tf = CliRun.of("train-fmnist", "--out", file.resolve("c/1").toString(), "--data", tmp.toString());
+    assertThat(tf.code()).isEqualTo(3);
+    assertThat(tf.err()).contains("cannot be created").doesNotContain("epoch");
+
+    // values outside their meaning
+    CliRun acc = CliRun.of("train-fmnist", "--out", tmp.resolve("c2").toString(), "--min-accuracy", "2");
+    assertThat(acc.code()).isEqualTo(2);
+    assertThat(acc.err()).contains("--min-accuracy").contains("[0, 1]");
+    assertThat(tmp.resolve("c2")).doesNotExist();
+    CliRun torch = CliRun.of("bench", "--torch", "maybe");
+    assertThat(torch.code()).isEqualTo(2);
+    assertThat(torch.err()).contains("--torch: expected on or off, got 'maybe'");
+  }
+
+  @Test
+  void aNonFiniteFeatureNamesItsFile() throws Exception {
+    Path good = tmp.resolve("good.npy");
+    Path nan = tmp.resolve("nan.npy");
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(good, 3)) {
+      w.append(new float[] {1, 2, 3, 4, 5, 7, 0, 1, 1}, 3);
+      w.commit(false);
+    }
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(nan, 3)) {
+      w.append(new float[] {1, 2, 3, 4, Float.NaN, 7, 0, 1, 1}, 3);
+      w.commit(false);
+    }
+    CliRun r = CliRun.of("fid", good.toString(), nan.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("nan.npy: feature value is not finite").contains("row 1, column 1");
+  }
 }
