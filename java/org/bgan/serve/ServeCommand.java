@@ -185,6 +185,9 @@ public final class ServeCommand {
     if (base == null) {
       throw new IllegalArgumentException("--model-base-path DIR is required");
     }
+    if (base.isBlank()) {  // an unset shell variable: not the current directory
+      throw new IllegalArgumentException("--model-base-path needs a value, got an empty string");
+    }
     Path basePath = Paths.get(base);
     if (!Files.isDirectory(basePath)) {
       throw new IllegalArgumentException(

@@ -108,6 +108,7 @@ class ServeCommandTest {
     String[][] cases = {
       {"--model-base-path DIR is required", "--port", "1"},
       {"--model-base-path " + tmp.resolve("nope") + " does not exist", "--model-base-path", tmp.resolve("nope").toString()},
+      {"--model-base-path needs a value, got an empty string", "--model-base-path", ""},
       {"is not a directory", "--model-base-path", file.toString()},
       {"--port must be in 0..65535 (got 70000)", "--model-base-path", base, "--port", "70000"},
       {"--max-batch-size must be in 1..", "--model-base-path", base, "--max-batch-size", "0"},
