@@ -10,6 +10,7 @@ import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.train.Trainer;
 import org.bgan.util.Json;
+import org.bgan.util.UserException;
 
 /** {@code bgan train CONFIG [--set k=v]... [--resume] [--out DIR]}. */
 final class TrainCommand extends Command {
@@ -41,6 +42,9 @@ final class TrainCommand extends Command {
         .desc("override a config field, e.g. --set train.steps=2000 --set mixing.gamma=0.5 (repeatable)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("run directory (same as --set train.output_dir=DIR)").build());
     o.addOption(Option.builder().longOpt("resume").desc("continue the run in the output directory from its latest checkpoint").build());
+    o.addOption(Option.builder().longOpt("allow-config-changes").desc("with --resume: continue even if the config differs"
+        + " from the run's config.pbtxt in more than its length, outputs, threads and evaluation (e.g. a new learning"
+        + " rate); without it such a resume is refused").build());
     o.addOption(Option.builder().longOpt("quiet").desc("no progress output").build());
     return o;
   }
@@ -59,12 +63,19 @@ final class TrainCommand extends Command {
   @Override
   int run(CommandLine cl) throws Exception {
     Experiment cfg = loadConfig(onlyPositional(cl, "config file (e.g. graphs/grid2d_mlp_bgan.pbtxt)"), cl);
-    return train(cfg, cl.hasOption("resume"), cl.hasOption("quiet"));
+    if (cl.hasOption("allow-config-changes") && !cl.hasOption("resume")) {
+      throw new UserException("--allow-config-changes is for --resume (a new run takes any config)");
+    }
+    return train(cfg, cl.hasOption("resume"), cl.hasOption("quiet"), cl.hasOption("allow-config-changes"));
   }
 
   static int train(Experiment cfg, boolean resume, boolean quiet) throws Exception {
+    return train(cfg, resume, quiet, false);
+  }
+
+  static int train(Experiment cfg, boolean resume, boolean quiet, boolean allowConfigChanges) throws Exception {
     var progress = quiet ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-    Trainer.Result r = Trainer.run(cfg, new Trainer.Options(resume, progress, System.console() != null));
+    Trainer.Result r = Trainer.run(cfg, new Trainer.Options(resume, progress, System.console() != null, allowConfigChanges));
     if (r.exitCode() != 0) {
       System.err.println(r.message());
       return r.exitCode();

@@ -534,6 +534,39 @@ public final class ExperimentConfigs {
     return e.getTrain().hasExportDir() ? Path.of(e.getTrain().getExportDir()) : Path.of("savedmodels", e.getName());
   }
 
+  /**
+   * Fields that a resumed run may change: how long it trains, where and how often it writes, its
+   * threads and its evaluation. Everything else defines the model, the data or the training process.
+   */
+  public static final List<String> RESUMABLE_CHANGES = List.of("name", "eval", "train.steps", "train.output_dir",
+      "train.checkpoint_every", "train.keep_checkpoints", "train.summary_every", "train.plot_at", "train.eval_every",
+      "train.intra_op_threads", "train.inter_op_threads", "train.export", "train.export_dir", "train.sample_every");
+
+  /**
+   * The fields (dotted paths, e.g. {@code loss} or {@code mixing.gamma}) whose values differ between
+   * {@code a} and {@code b}, unset fields counting as their defaults, leaving out
+   * {@link #RESUMABLE_CHANGES}.
+   */
+  public static List<String> changesOnResume(Experiment a, Experiment b) {
+    List<String> out = new java.util.ArrayList<>();
+    diff(a, b, "", out);
+    out.removeIf(path -> RESUMABLE_CHANGES.stream().anyMatch(ok -> path.equals(ok) || path.startsWith(ok + ".")));
+    return out;
+  }
+
+  private static void diff(com.google.protobuf.Message a, com.google.protobuf.Message b, String prefix, List<String> out) {
+    for (FieldDescriptor f : a.getDescriptorForType().getFields()) {
+      String path = prefix + f.getName();
+      if (!f.isRepeated() && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (a.hasField(f) || b.hasField(f)) {
+          diff((com.google.protobuf.Message) a.getField(f), (com.google.protobuf.Message) b.getField(f), path + ".", out);
+        }
+      } else if (!a.getField(f).equals(b.getField(f))) {
+        out.add(path);
+      }
+    }
+  }
+
   /** The config in text format, for writing beside a run. */
   public static String toText(Experiment e) {
     return TextFormat.printer().printToString(e);

@@ -48,7 +48,15 @@ public final class Trainer {
   public static final int EXIT_DIVERGED = 4;
 
   /** How to run: resume or start fresh, where progress goes. */
-  public record Options(boolean resume, PrintStream progress, boolean tty) {}
+  /**
+   * {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
+   * than {@link ExperimentConfigs#RESUMABLE_CHANGES} (e.g. a new learning rate for the rest of it).
+   */
+  public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges) {
+    public Options(boolean resume, PrintStream progress, boolean tty) {
+      this(resume, progress, tty, false);
+    }
+  }
 
   /** What a run produced. {@code exitCode} is 0, or {@link #EXIT_DIVERGED}. */
   public record Result(int exitCode, Path runDir, long step, Map<String, Object> finalMetrics, Path savedModel,
@@ -72,6 +80,9 @@ public final class Trainer {
     if (!opt.resume() && latest.isPresent()) {
       throw new UserException("output directory " + runDir + " already holds a run (checkpoint at step "
           + latest.get().step() + "); pass --resume to continue it, or set another train.output_dir");
+    }
+    if (opt.resume() && !opt.allowConfigChanges()) {
+      checkSameRun(cfg, runDir.resolve("config.pbtxt"));
     }
     if (cfg.getTrain().getExport()) {
       AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
@@ -367,6 +378,30 @@ public final class Trainer {
       }
     }
     return out;
+  }
+
+  /**
+   * A resumed run continues the run in its directory: a config that differs from the one it was trained
+   * with in the model, the data, the loss or the optimisation (not just in {@link
+   * ExperimentConfigs#RESUMABLE_CHANGES}) would silently train something else from its checkpoint.
+   */
+  private static void checkSameRun(Experiment cfg, Path savedConfig) {
+    if (!Files.isRegularFile(savedConfig)) {
+      return;  // a run whose config.pbtxt was removed: nothing to compare with
+    }
+    String text;
+    try {
+      text = Files.readString(savedConfig);
+    } catch (IOException e) {
+      throw new UserException("--resume: cannot read " + savedConfig + ": " + e.getMessage());
+    }
+    Experiment saved = ExperimentConfigs.parse(text, savedConfig.toString()).build();
+    List<String> changed = ExperimentConfigs.changesOnResume(saved, cfg);
+    if (!changed.isEmpty()) {
+      throw new UserException("--resume: the config differs from the run's " + savedConfig + " in " + String.join(", ", changed)
+          + "; a resumed run may change only " + String.join(", ", ExperimentConfigs.RESUMABLE_CHANGES)
+          + " (pass --allow-config-changes to continue with the new values anyway)");
+    }
   }
 
   /** The first line of a TensorFlow error (the rest names graph nodes). */

@@ -186,13 +186,52 @@ class TrainerTest {
   }
 
   @Test
+  void resumeRefusesAnotherModelOrLossButTakesMoreStepsAndOtherOutputs() throws Exception {
+    Path run = tmp.resolve("c");
+    Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(false));
+    String saved = Files.readString(run.resolve("config.pbtxt"));
+    // the same networks (the checkpoint would load) with another loss or mixing prior: silently another
+    // experiment from the checkpoint on, so refused, each changed field named
+    assertThatThrownBy(() -> Trainer.run(config("MBGAN", run, 6, "train.export=false", "mixing.gamma=0.5"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("differs from the run's")
+        .hasMessageContaining("loss, mixing.gamma").hasMessageContaining("--allow-config-changes");
+    assertThatThrownBy(() -> Trainer.run(config("BGAN", run, 6, "train.export=false", "d_optimizer.learning_rate=0.5"),
+        quiet(true))).isInstanceOf(UserException.class).hasMessageContaining("config.pbtxt in d_optimizer.learning_rate;");
+    assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(saved);
+    // more steps, other threads, evaluation and plots are a continuation of the same run
+    Trainer.Result r = Trainer.run(config("BGAN", run, 5, "train.export=false", "train.intra_op_threads=1",
+        "eval.num_samples=100", "train.plot_at=5"), quiet(true));
+    assertThat(r.step()).isEqualTo(5);
+    // and a change the user asks for explicitly goes through, recorded in the run's config
+    Trainer.Result changed = Trainer.run(config("BGAN", run, 6, "train.export=false", "d_optimizer.learning_rate=0.0002"),
+        new Trainer.Options(true, new PrintStream(java.io.OutputStream.nullOutputStream()), false, true));
+    assertThat(changed.step()).isEqualTo(6);
+    Experiment now = ExperimentConfigs.parse(Files.readString(run.resolve("config.pbtxt")), "config.pbtxt").build();
+    assertThat((double) now.getDOptimizer().getLearningRate()).isCloseTo(0.0002, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void changesOnResumeCountUnsetFieldsAsTheirDefaults() {
+    Experiment a = config("BGAN", tmp.resolve("d"), 3);
+    Experiment b = a.toBuilder().setTrain(a.getTrain().toBuilder().setBatchSize(a.getTrain().getBatchSize())).build();
+    assertThat(org.bgan.config.ExperimentConfigs.changesOnResume(a, b)).isEmpty();
+    Experiment c = a.toBuilder().setTrain(a.getTrain().toBuilder().setBatchSize(7).setSteps(99)).build();
+    assertThat(org.bgan.config.ExperimentConfigs.changesOnResume(a, c)).containsExactly("train.batch_size");
+  }
+
+  @Test
   void resumeWithAnotherNetworkOrADamagedCheckpointIsAUserErrorAndKeepsTheRunsConfig() throws Exception {
     Path run = tmp.resolve("m");
     Trainer.run(config("GAN", run, 3, "train.export=false"), quiet(false));
     String saved = Files.readString(run.resolve("config.pbtxt"));
-    // other hidden widths than the checkpoint's: TensorFlow's "Assign requires shapes of both tensors to match"
-    // was an internal error, and the run's config.pbtxt had already been replaced by the new one
+    // other hidden widths than the run's config: refused before any graph is built, naming the field
     assertThatThrownBy(() -> Trainer.run(config("GAN", run, 6, "train.export=false", "generator.hidden=8,8"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("--resume: the config differs from the run's")
+        .hasMessageContaining(run.resolve("config.pbtxt").toString()).hasMessageContaining("generator.hidden");
+    // ... and with --allow-config-changes, TensorFlow's "Assign requires shapes of both tensors to match"
+    // (once an internal error, after the run's config.pbtxt had already been replaced) is a user error
+    assertThatThrownBy(() -> Trainer.run(config("GAN", run, 6, "train.export=false", "generator.hidden=8,8"),
+        new Trainer.Options(true, new PrintStream(java.io.OutputStream.nullOutputStream()), false, true)))
         .isInstanceOf(UserException.class).hasMessageContaining("--resume: cannot restore the checkpoint")
         .hasMessageContaining("shapes").hasMessageContaining(run.resolve("config.pbtxt").toString());
     assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(saved);
