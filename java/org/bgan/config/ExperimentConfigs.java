@@ -56,9 +56,21 @@ public final class ExperimentConfigs {
     try {
       TextFormat.getParser().merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new UserException(describe(source, e));
+      throw new UserException(describe(source, e) + (isStudy(text) ? "\n" + source
+          + ": this is a study (arms x seeds), not an experiment config: run it with tools/bgan study " + source : ""));
     }
     return b;
+  }
+
+  /** Whether {@code text} parses as a study file ({@code study.proto}) with at least one arm. */
+  private static boolean isStudy(String text) {
+    org.bgan.config.proto.Study.Builder s = org.bgan.config.proto.Study.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, s);
+      return s.getArmCount() > 0;
+    } catch (TextFormat.ParseException e) {
+      return false;
+    }
   }
 
   /**

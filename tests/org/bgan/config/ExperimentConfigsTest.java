@@ -80,6 +80,13 @@ class ExperimentConfigsTest {
         .hasMessageContaining("key=value");
     assertThatThrownBy(() -> ExperimentConfigs.applyOverride(Experiment.newBuilder(), "train.steps=many"))
         .isInstanceOf(UserException.class).hasMessageContaining("train.steps=many");
+    // a study file given where an experiment config goes: the parser's error, then what the file is
+    Path study = Path.of("graphs", "study_2d_ring.pbtxt");
+    assertThatThrownBy(() -> ExperimentConfigs.load(study, List.of())).isInstanceOf(UserException.class)
+        .hasMessageContaining(study + ":").hasMessageContaining("this is a study (arms x seeds)")
+        .hasMessageContaining("tools/bgan study " + study);
+    // ... and not for a broken experiment config
+    assertThatThrownBy(() -> ExperimentConfigs.load(f, List.of())).hasMessageNotContaining("study");
   }
 
   private static void invalid(String override, String message) {
