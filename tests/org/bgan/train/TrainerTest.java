@@ -50,6 +50,11 @@ class TrainerTest {
     return new Trainer.Options(resume, new PrintStream(java.io.OutputStream.nullOutputStream()), false);
   }
 
+  /** A quiet resume with {@code --allow-config-changes}. */
+  private static Trainer.Options resumeAllowingChanges() {
+    return new Trainer.Options(true, new PrintStream(java.io.OutputStream.nullOutputStream()), false, true);
+  }
+
   @Test
   void shortRunEndToEndThroughExportAndReload() throws Exception {
     Path run = tmp.resolve("run");
@@ -204,7 +209,7 @@ class TrainerTest {
     assertThat(r.step()).isEqualTo(5);
     // and a change the user asks for explicitly goes through, recorded in the run's config
     Trainer.Result changed = Trainer.run(config("BGAN", run, 6, "train.export=false", "d_optimizer.learning_rate=0.0002"),
-        new Trainer.Options(true, new PrintStream(java.io.OutputStream.nullOutputStream()), false, true));
+        resumeAllowingChanges());
     assertThat(changed.step()).isEqualTo(6);
     Experiment now = ExperimentConfigs.parse(Files.readString(run.resolve("config.pbtxt")), "config.pbtxt").build();
     assertThat((double) now.getDOptimizer().getLearningRate()).isCloseTo(0.0002, org.assertj.core.data.Offset.offset(1e-9));
@@ -231,7 +236,7 @@ class TrainerTest {
     // ... and with --allow-config-changes, TensorFlow's "Assign requires shapes of both tensors to match"
     // (once an internal error, after the run's config.pbtxt had already been replaced) is a user error
     assertThatThrownBy(() -> Trainer.run(config("GAN", run, 6, "train.export=false", "generator.hidden=8,8"),
-        new Trainer.Options(true, new PrintStream(java.io.OutputStream.nullOutputStream()), false, true)))
+        resumeAllowingChanges()))
         .isInstanceOf(UserException.class).hasMessageContaining("--resume: cannot restore the checkpoint")
         .hasMessageContaining("shapes").hasMessageContaining(run.resolve("config.pbtxt").toString());
     assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(saved);
