@@ -55,8 +55,14 @@ final class ExportCommand extends Command {
     var ck = Checkpoints.latest(run).orElseThrow(
         () -> new UserException("--run " + run + ": no complete checkpoint under " + run.resolve(Checkpoints.DIR)));
     Path base = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : ExperimentConfigs.exportDir(cfg);
-    org.bgan.util.AtomicFiles.ensureWritableDir(base, "--out");
-    Path dir = GeneratorExporter.export(cfg, DataSources.sampleShape(cfg.getData()), ck.prefix(), base);
+    Path created = org.bgan.util.AtomicFiles.ensureWritableDir(base, "--out");
+    Path dir;
+    try {
+      dir = GeneratorExporter.export(cfg, DataSources.sampleShape(cfg.getData()), ck.prefix(), base);
+    } catch (UserException e) {
+      org.bgan.util.AtomicFiles.removeCreated(created, base);  // e.g. a damaged checkpoint: no empty --out left
+      throw e;
+    }
     System.out.println(dir);
     return 0;
   }

@@ -71,17 +71,23 @@ final class SampleCommand extends Command {
       throw new UserException("--out " + out + ": unknown extension (use .csv or .npy; for image generators .png or a directory)");
     }
     Path model = SavedModels.resolveVersion(Path.of(cl.getOptionValue("model")));
-    if (out != null) {
-      AtomicFiles.ensureWritableDir(dirOut ? out.toAbsolutePath() : out.toAbsolutePath().getParent(), "--out directory");
+    Path outDir = out == null ? null : dirOut ? out.toAbsolutePath() : out.toAbsolutePath().getParent();
+    Path created = outDir == null ? null : AtomicFiles.ensureWritableDir(outDir, "--out directory");
+    SavedModels.Samples x;
+    try {
+      x = SavedModels.sampleArray(model, (int) num, seed);
+      boolean images = x.shape().length == 4;
+      if (images && (fmt.equals("csv"))) {
+        throw new UserException("--model " + model + " makes images: use --out GRID.png, --out DIR/ or --out FILE.npy");
+      }
+      if (!images && (fmt.equals("png") || fmt.equals("dir"))) {
+        throw new UserException("--model " + model + " makes " + x.shape()[1] + "-D points, not images: use --out FILE.csv or FILE.npy");
+      }
+    } catch (UserException e) {
+      AtomicFiles.removeCreated(created, outDir);  // a refused command leaves no empty --out directory
+      throw e;
     }
-    SavedModels.Samples x = SavedModels.sampleArray(model, (int) num, seed);
     boolean images = x.shape().length == 4;
-    if (images && (fmt.equals("csv"))) {
-      throw new UserException("--model " + model + " makes images: use --out GRID.png, --out DIR/ or --out FILE.npy");
-    }
-    if (!images && (fmt.equals("png") || fmt.equals("dir"))) {
-      throw new UserException("--model " + model + " makes " + x.shape()[1] + "-D points, not images: use --out FILE.csv or FILE.npy");
-    }
     long[] sh = x.shape();
     switch (fmt) {
       case "png" -> ImageGrid.write(out, x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3],

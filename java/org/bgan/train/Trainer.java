@@ -71,21 +71,27 @@ public final class Trainer {
     RealSource data = DataSources.create(cfg.getData());
     org.bgan.nets.Architectures.check(cfg, data.sampleShape());
     SemiSupervisedRun semi = cfg.hasSemiSupervised() ? SemiSupervisedRun.open(cfg, data) : null;
-    AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
-    Optional<Checkpoints.Checkpoint> latest = Checkpoints.latest(runDir);
-    if (opt.resume() && latest.isEmpty()) {
-      throw new UserException("--resume: no checkpoint in " + runDir.resolve(Checkpoints.DIR)
-          + " (nothing to resume; start without --resume)");
-    }
-    if (!opt.resume() && latest.isPresent()) {
-      throw new UserException("output directory " + runDir + " already holds a run (checkpoint at step "
-          + latest.get().step() + "); pass --resume to continue it, or set another train.output_dir");
-    }
-    if (opt.resume() && !opt.allowConfigChanges()) {
-      checkSameRun(cfg, runDir.resolve("config.pbtxt"));
-    }
-    if (cfg.getTrain().getExport()) {
-      AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
+    Path createdRunDir = AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
+    Optional<Checkpoints.Checkpoint> latest;
+    try {
+      latest = Checkpoints.latest(runDir);
+      if (opt.resume() && latest.isEmpty()) {
+        throw new UserException("--resume: no checkpoint in " + runDir.resolve(Checkpoints.DIR)
+            + " (nothing to resume; start without --resume)");
+      }
+      if (!opt.resume() && latest.isPresent()) {
+        throw new UserException("output directory " + runDir + " already holds a run (checkpoint at step "
+            + latest.get().step() + "); pass --resume to continue it, or set another train.output_dir");
+      }
+      if (opt.resume() && !opt.allowConfigChanges()) {
+        checkSameRun(cfg, runDir.resolve("config.pbtxt"));
+      }
+      if (cfg.getTrain().getExport()) {
+        AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
+      }
+    } catch (UserException e) {
+      AtomicFiles.removeCreated(createdRunDir, runDir);  // a refused run leaves no empty run directory
+      throw e;
     }
     var t = cfg.getTrain();
     int nDisc = t.getNDisc();

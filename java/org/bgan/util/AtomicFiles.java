@@ -66,15 +66,41 @@ public final class AtomicFiles {
 
   /**
    * Checks that {@code dir} exists or can be created and that a file can be written in it; throws a
-   * {@link UserException} naming {@code what} otherwise.
+   * {@link UserException} naming {@code what} otherwise (removing what it created). Returns the
+   * outermost directory it created, or null if {@code dir} existed: a caller that then fails can
+   * {@link #removeCreated} it, so that a refused command leaves nothing behind.
    */
-  public static void ensureWritableDir(Path dir, String what) {
+  public static Path ensureWritableDir(Path dir, String what) {
+    Path created = null;
+    for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+      created = p;
+    }
     try {
       Files.createDirectories(dir);
       Path probe = Files.createTempFile(dir, ".write-probe", ".tmp");
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
+      removeCreated(created, dir);
       throw new UserException(what + " '" + dir + "' is not writable: " + e.getMessage());
+    }
+    return created;
+  }
+
+  /**
+   * Removes {@code dir} and its parents up to {@code created} (as returned by {@link
+   * #ensureWritableDir}), each only while it is empty; nothing if {@code created} is null.
+   */
+  public static void removeCreated(Path created, Path dir) {
+    if (created == null) {
+      return;
+    }
+    Path stop = created.toAbsolutePath();
+    for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(stop); p = p.getParent()) {
+      try {
+        Files.deleteIfExists(p);  // fails on a directory that is not empty: then stop
+      } catch (IOException | SecurityException e) {
+        return;
+      }
     }
   }
 }

@@ -111,6 +111,10 @@ class ImageTrainingTest {
     Path csv = tmp.resolve("s.csv");
     assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", csv.toString()})).isEqualTo(2);
     assertThat(csv).doesNotExist();
+    // nor in a directory of its own: the refused command removes the directories it created for --out
+    Path nested = tmp.resolve("new").resolve("deeper").resolve("s.csv");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", nested.toString()})).isEqualTo(2);
+    assertThat(tmp.resolve("new")).doesNotExist();
   }
 
   @Test

@@ -185,6 +185,13 @@ class TrainerTest {
     Path run = tmp.resolve("r");
     assertThatThrownBy(() -> Trainer.run(config("GAN", run, 3, "train.export=false"), quiet(true)))
         .isInstanceOf(UserException.class).hasMessageContaining("no checkpoint");
+    assertThat(run).as("a refused run leaves no run directory behind").doesNotExist();
+    // nor does one whose export directory cannot be written (a file stands where its parent should be)
+    Path blocker = Files.writeString(tmp.resolve("blocker"), "x");
+    Path nested = tmp.resolve("new").resolve("run");
+    assertThatThrownBy(() -> Trainer.run(config("GAN", nested, 3, "train.export_dir=" + blocker.resolve("sm")), quiet(false)))
+        .isInstanceOf(UserException.class).hasMessageContaining("export directory");
+    assertThat(tmp.resolve("new")).doesNotExist();
     Trainer.run(config("GAN", run, 3, "train.export=false"), quiet(false));
     assertThatThrownBy(() -> Trainer.run(config("GAN", run, 3, "train.export=false"), quiet(false)))
         .isInstanceOf(UserException.class).hasMessageContaining("already holds a run").hasMessageContaining("--resume");
