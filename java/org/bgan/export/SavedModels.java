@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.bgan.util.UserException;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -22,27 +21,11 @@ public final class SavedModels {
    * subdirectory that does; a {@link UserException} otherwise.
    */
   public static Path resolveVersion(Path dir) throws IOException {
-    if (Files.isRegularFile(dir.resolve("saved_model.pb"))) {
-      return dir;
-    }
     if (!Files.isDirectory(dir)) {
       throw new UserException("--model " + dir + ": no such directory");
     }
-    Path best = null;
-    long bestV = -1;
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String n = p.getFileName().toString();
-        if (n.matches("\\d{1,18}") && Files.isRegularFile(p.resolve("saved_model.pb")) && Long.parseLong(n) > bestV) {
-          bestV = Long.parseLong(n);
-          best = p;
-        }
-      }
-    }
-    if (best == null) {
-      throw new UserException("--model " + dir + ": no saved_model.pb there nor in a numeric version subdirectory");
-    }
-    return best;
+    return org.bgan.util.SavedModelDirs.newestVersion(dir).orElseThrow(() -> new UserException(
+        "--model " + dir + ": no saved_model.pb there nor in a numeric version subdirectory"));
   }
 
   /** Samples as a flat array in row-major order and their shape ([N, dim] or [N, H, W, C]). */

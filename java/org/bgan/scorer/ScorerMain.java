@@ -278,7 +278,8 @@ public final class ScorerMain {
     Options o = new Options();
     modelOptions(o);
     o.addOption(opt("images", "DIR", "folder of images to score (walked recursively, sorted)"));
-    o.addOption(opt("generator", "DIR", "generator SavedModel to score instead of --images (serving_default: z -> samples in [-1,1])"));
+    o.addOption(opt("generator", "DIR", "generator SavedModel to score instead of --images (serving_default: z -> samples in [-1,1]);"
+        + " a base directory of numeric versions stands for its newest"));
     o.addOption(opt("num", "N", "images to draw from --generator (default 50000)"));
     o.addOption(opt("seed", "S", "seed of the generator's z and of KID's subsets (default 0)"));
     o.addOption(opt("ref", "DIR", "reference image folder (FID and KID)"));
@@ -324,8 +325,10 @@ public final class ScorerMain {
     try (Scorer scorer = new Scorer(s, err)) {
       Scorer.ImageSet fake;
       if (hasGen) {
-        try (GeneratorSource gen = new GeneratorSource(Path.of(cl.getOptionValue("generator")), num, seed,
-            s.spec.tfThreads)) {
+        // a model base directory in TF Serving's layout stands for its newest version, as in bgan's commands
+        Path genDir = Path.of(cl.getOptionValue("generator"));
+        genDir = org.bgan.util.SavedModelDirs.newestVersion(genDir).orElse(genDir);
+        try (GeneratorSource gen = new GeneratorSource(genDir, num, seed, s.spec.tfThreads)) {
           scorer.extractor();
           fake = scorer.run(cl.getOptionValue("generator"), gen, saveFeatures);
         }

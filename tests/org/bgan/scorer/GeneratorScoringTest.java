@@ -32,6 +32,15 @@ class GeneratorScoringTest {
         "--input-range", "0,1", "--json", "--quiet", "--splits", "3", "--seed", "8", "--ref-stats", stats.toString());
     assertThat(Math.abs(fid.json("frechet_inception_distance"))).isLessThan(1e-9);
 
+    // a base directory in TF Serving's layout ({base}/{version}/) scores its newest version: the same images
+    Path base = tmp.resolve("base");
+    java.nio.file.Files.createDirectories(base.resolve("1"));
+    java.nio.file.Files.move(gen, base.resolve("7"));
+    CliRun fromBase = CliRun.of(args[0], args[1], args[2], args[3], base.toString(), "--num", "45", "--input-range", "0,1",
+        "--json", "--quiet", "--splits", "3", "--batch-size", "20", "--seed", "7");
+    assertThat(fromBase.code()).as(fromBase.err()).isZero();
+    assertThat(fromBase.json("inception_score_mean")).isEqualTo(r1.json("inception_score_mean"));
+
     CliRun notGen = CliRun.of("score", "--model", model.toString(), "--generator", model.toString(), "--num", "10",
         "--input-range", "0,1");
     assertThat(notGen.code()).isEqualTo(4);
