@@ -6,6 +6,7 @@ Usage: /usr/bin/python3 tools/bench/fid_scipy.py A.npz B.npz [--repeats 3] [--th
 """
 import argparse
 import ctypes
+import sys
 import time
 
 
@@ -26,8 +27,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     set_blas_threads(args.threads)
-    import numpy as np
-    import scipy.linalg
+    try:
+        import numpy as np
+        import scipy.linalg
+    except ImportError as e:
+        print("# %s is not installed (apt-get install python3-scipy): no scipy peer" % e.name, file=sys.stderr)
+        sys.exit(3)
     a = np.load(args.a)
     b = np.load(args.b)
     m1, s1, m2, s2 = a["mu"], a["sigma"], b["mu"], b["sigma"]

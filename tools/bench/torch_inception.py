@@ -52,7 +52,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-fuse", action="store_true", help="keep BatchNorm separate")
     args = ap.parse_args()
-    import torch
+    try:
+        import torch
+    except ImportError:
+        print("# torch is not installed (apt-get install python3-torch): no PyTorch peer", file=sys.stderr)
+        sys.exit(3)
     try:
         import torchvision
     except ImportError:
