@@ -321,6 +321,14 @@ public final class ScorerMain {
     Path saveStats = cl.hasOption("save-stats") ? Path.of(cl.getOptionValue("save-stats")) : null;
     checkNew(saveFeatures);
     checkNew(saveStats);
+    if (cl.hasOption("ref")) {
+      // before any images are run through the model: a reference that cannot be used fails at once
+      if (!java.nio.file.Files.isDirectory(Path.of(cl.getOptionValue("ref")))
+          && java.nio.file.Files.exists(Path.of(cl.getOptionValue("ref")))) {
+        throw new UserError(EXIT_USAGE, "--ref takes a folder; use --ref-stats for .npz, --ref-features for .npy");
+      }
+      ImageFolder.list(Path.of(cl.getOptionValue("ref")));
+    }
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {
       Scorer.ImageSet fake;
@@ -338,9 +346,6 @@ public final class ScorerMain {
       Scorer.ImageSet ref = null;
       if (cl.hasOption("ref")) {
         ref = scorer.load(cl.getOptionValue("ref"), false, null);
-        if (!java.nio.file.Files.isDirectory(Path.of(cl.getOptionValue("ref")))) {
-          throw new UserError(EXIT_USAGE, "--ref takes a folder; use --ref-stats for .npz, --ref-features for .npy");
-        }
       } else if (cl.hasOption("ref-stats")) {
         ref = new Scorer.ImageSet(cl.getOptionValue("ref-stats"),
             ActivationStats.load(Path.of(cl.getOptionValue("ref-stats"))), null, null, false, 0);

@@ -183,6 +183,13 @@ class ScorerEndToEndTest {
     CliRun e = CliRun.of("score", "--model", model.toString(), "--images", empty.toString(), "--input-range", "0,1");
     assertThat(e.code()).isEqualTo(3);
     assertThat(e.err()).contains("contains no files");
+    // an empty --ref fails before the --images are run through the model (their features not saved)
+    Path feats = tmp.resolve("feats.npy");
+    CliRun er = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--ref", empty.toString(),
+        "--input-range", "0,1", "--save-features", feats.toString());
+    assertThat(er.code()).isEqualTo(3);
+    assertThat(er.err()).contains(empty.toString()).contains("contains no files");
+    assertThat(feats).doesNotExist();
 
     Path one = tmp.resolve("one");
     writeImages(one, 1, 9, 0);
