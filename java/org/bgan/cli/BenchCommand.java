@@ -107,16 +107,6 @@ final class BenchCommand extends Command {
     int batch = mlp ? 100 : 64;
     int nDisc = mlp ? 5 : 1;
     List<String> userSets = cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of();
-    if (threads.size() == 1) {
-      // bad overrides fail here, before any graph is built (a child JVM checks its own)
-      for (String d : discs) {
-        Experiment cfg = config(d, threads.get(0), workload, gamma, reuse, batch, nDisc, userSets);
-        if (cfg.getTrain().getBatchSize() != batch || cfg.getTrain().getNDisc() != nDisc) {
-          throw new UserException("--set: train.batch_size and train.n_disc are the workload's (" + batch + ", " + nDisc
-              + "); choose another --workload instead");
-        }
-      }
-    }
     if (threads.size() > 1) {
       // TensorFlow fixes a process's intra-op pool at its first session: one child JVM per thread count
       for (int t : threads) {
@@ -138,44 +128,47 @@ final class BenchCommand extends Command {
       }
       return 0;
     }
+    int t = threads.get(0);
+    // Every kind's config first: a bad --set fails before any graph is built (a child JVM checks its own).
+    List<Experiment> cfgs = new ArrayList<>();
+    for (String d : discs) {
+      cfgs.add(config(d, t, workload, gamma, reuse, batch, nDisc, userSets));
+    }
     System.out.println("# bgan bench: workload=" + workload + " batch=" + batch + " ndisc=" + nDisc + " java="
         + System.getProperty("java.version") + " nproc=" + Runtime.getRuntime().availableProcessors()
         + (userSets.isEmpty() ? "" : " set=" + String.join(",", userSets)));
-    for (int t : threads) {
-      // Every kind is built first, then the rounds alternate between them, so that a slow spell of a
-      // shared machine falls on all kinds alike and the medians stay comparable.
-      List<Bench> benches = new ArrayList<>();
-      try {
-        for (String d : discs) {
-          Experiment cfg = config(d, t, workload, gamma, reuse, batch, nDisc, userSets);
-          if (cl.hasOption("trace")) {
-            trace(cfg, d, t, warmup, iters);
-            continue;
-          }
-          benches.add(new Bench(d, cfg, batch, nDisc, rounds));
+    // Every kind is built first, then the rounds alternate between them, so that a slow spell of a
+    // shared machine falls on all kinds alike and the medians stay comparable.
+    List<Bench> benches = new ArrayList<>();
+    try {
+      for (int k = 0; k < discs.size(); k++) {
+        if (cl.hasOption("trace")) {
+          trace(cfgs.get(k), discs.get(k), t, warmup, iters);
+          continue;
         }
+        benches.add(new Bench(discs.get(k), cfgs.get(k), batch, nDisc, rounds));
+      }
+      for (Bench x : benches) {
+        for (int w = 0; w < warmup; w++) {
+          x.iteration();
+        }
+      }
+      int dIters = Math.max(iters, 5) * nDisc;
+      for (int r = 0; r < rounds; r++) {
         for (Bench x : benches) {
-          for (int w = 0; w < warmup; w++) {
-            x.iteration();
-          }
+          x.round(r, iters, dIters);
         }
-        int dIters = Math.max(iters, 5) * nDisc;
-        for (int r = 0; r < rounds; r++) {
-          for (Bench x : benches) {
-            x.round(r, iters, dIters);
-          }
-        }
-        for (Bench x : benches) {
-          System.out.printf("workload=%s threads=%d batch=%d iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=%d "
-              + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", workload, t, batch, median(x.it),
-              (nDisc + 1) * median(x.it), x.disc, nDisc, median(x.ds), median(x.gs),
-              x.disc.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0), iters, rounds);
-        }
-        System.out.flush();
-      } finally {
-        for (Bench x : benches) {
-          x.close();
-        }
+      }
+      for (Bench x : benches) {
+        System.out.printf("workload=%s threads=%d batch=%d iters_per_s=%.4f steps_per_s=%.4f disc=%s ndisc=%d "
+            + "d_steps_per_s=%.3f g_steps_per_s=%.3f reuse=%d iters=%d rounds=%d%n", workload, t, batch, median(x.it),
+            (nDisc + 1) * median(x.it), x.disc, nDisc, median(x.ds), median(x.gs),
+            x.disc.equals("gan") ? 0 : (reuse.equals("on") ? 1 : 0), iters, rounds);
+      }
+      System.out.flush();
+    } finally {
+      for (Bench x : benches) {
+        x.close();
       }
     }
     return 0;
@@ -211,6 +204,10 @@ final class BenchCommand extends Command {
     }
     Experiment cfg = b.build();
     ExperimentConfigs.validate(cfg);
+    if (cfg.getTrain().getBatchSize() != batch || cfg.getTrain().getNDisc() != nDisc) {
+      throw new UserException("--set: train.batch_size and train.n_disc are the workload's (" + batch + ", " + nDisc
+          + "); choose another --workload instead");
+    }
     return cfg;
   }
 

@@ -74,9 +74,10 @@ final class SampleCommand extends Command {
     Path outDir = out == null ? null : dirOut ? out.toAbsolutePath() : out.toAbsolutePath().getParent();
     Path created = outDir == null ? null : AtomicFiles.ensureWritableDir(outDir, "--out directory");
     SavedModels.Samples x;
+    boolean images;
     try {
       x = SavedModels.sampleArray(model, (int) num, seed);
-      boolean images = x.shape().length == 4;
+      images = x.shape().length == 4;
       if (images && (fmt.equals("csv"))) {
         throw new UserException("--model " + model + " makes images: use --out GRID.png, --out DIR/ or --out FILE.npy");
       }
@@ -87,7 +88,6 @@ final class SampleCommand extends Command {
       AtomicFiles.removeCreated(created, outDir);  // a refused command leaves no empty --out directory
       throw e;
     }
-    boolean images = x.shape().length == 4;
     long[] sh = x.shape();
     switch (fmt) {
       case "png" -> ImageGrid.write(out, x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3],

@@ -73,9 +73,8 @@ public final class GeneratorExporter {
         try {
           session.restore(checkpointPrefix.toString());
         } catch (RuntimeException e) {  // TensorFlow's errors: TFInvalidArgumentException, TFOutOfRangeException, ...
-          String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip();
           throw new org.bgan.util.UserException("cannot restore the generator from checkpoint "
-              + checkpointPrefix.getParent() + " (" + why + "): damaged, or trained with another config than the"
+              + checkpointPrefix.getParent() + " (" + org.bgan.util.Errors.firstLine(e) + "): damaged, or trained with another config than the"
               + " run's config.pbtxt");
         }
         Signature.Builder defB = Signature.builder().key(SIGNATURE_DEFAULT).input("z", z).output("samples", samples);

@@ -121,7 +121,7 @@ final class RestApi implements HttpHandler {
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       log.accept("error: internal error on " + method + " " + path + ": " + trace);
-      reply = Reply.error(500, "internal error: " + ServableModel.firstLine(e));
+      reply = Reply.error(500, "internal error: " + org.bgan.util.Errors.firstLine(e));
     }
     try {
       ex.getResponseHeaders().set("Content-Type", reply.contentType);
@@ -663,10 +663,10 @@ final class RestApi implements HttpHandler {
         throw (ApiException) c;
       }
       if (c instanceof TFInvalidArgumentException || c instanceof IllegalArgumentException) {
-        throw ApiException.badRequest(ServableModel.firstLine(c));
+        throw ApiException.badRequest(org.bgan.util.Errors.firstLine(c));
       }
       log.accept("error: the model failed: " + c);
-      throw new ApiException(500, "the model failed: " + ServableModel.firstLine(c));
+      throw new ApiException(500, "the model failed: " + org.bgan.util.Errors.firstLine(c));
     }
   }
 

@@ -73,7 +73,7 @@ final class ServableModel {
       bundle = loader.load();
     } catch (RuntimeException e) {
       throw new LoadException(
-          "cannot load the SavedModel in " + dir + " with tag 'serve': " + firstLine(e));
+          "cannot load the SavedModel in " + dir + " with tag 'serve': " + org.bgan.util.Errors.firstLine(e));
     }
     ServableModel m = new ServableModel(version, dir, bundle);
     List<String> problems = GeneratorSignatures.problems(m.signatures);
@@ -85,7 +85,7 @@ final class ServableModel {
       m.warmUp();
     } catch (Exception e) {
       m.release();
-      throw new LoadException("the SavedModel in " + dir + " fails a warm-up run: " + firstLine(e));
+      throw new LoadException("the SavedModel in " + dir + " fails a warm-up run: " + org.bgan.util.Errors.firstLine(e));
     }
     return m;
   }
@@ -101,12 +101,6 @@ final class ServableModel {
         Map.of(
             "num", new HostTensor(org.tensorflow.proto.DataType.DT_INT32, new long[0], new int[] {1}),
             "seed", new HostTensor(org.tensorflow.proto.DataType.DT_INT64, new long[0], new long[] {0})));
-  }
-
-  static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   boolean isBatchable(String signature) {

@@ -47,9 +47,8 @@ public final class Trainer {
   /** Exit code when a loss becomes NaN or infinite. */
   public static final int EXIT_DIVERGED = 4;
 
-  /** How to run: resume or start fresh, where progress goes. */
   /**
-   * {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
+   * How to run: resume or start fresh, where progress goes. {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
    * than {@link ExperimentConfigs#RESUMABLE_CHANGES} (e.g. a new learning rate for the rest of it).
    */
   public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges) {
@@ -108,7 +107,7 @@ public final class Trainer {
           } catch (RuntimeException e) {  // TensorFlow's errors: TFInvalidArgumentException, TFOutOfRangeException, ...
             // e.g. other network sizes than the run's: its config.pbtxt is left as it was
             throw new UserException("--resume: cannot restore the checkpoint " + latest.get().prefix().getParent()
-                + " into this config's graph (" + firstLine(e) + "): the checkpoint is damaged, or the config is not"
+                + " into this config's graph (" + org.bgan.util.Errors.firstLine(e) + "): the checkpoint is damaged, or the config is not"
                 + " the one the run was trained with, " + runDir.resolve("config.pbtxt"));
           }
           step = readStep(s, tg);
@@ -408,10 +407,5 @@ public final class Trainer {
           + "; a resumed run may change only " + String.join(", ", ExperimentConfigs.RESUMABLE_CHANGES)
           + " (pass --allow-config-changes to continue with the new values anyway)");
     }
-  }
-
-  /** The first line of a TensorFlow error (the rest names graph nodes). */
-  static String firstLine(Exception e) {
-    return String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip();
   }
 }
