@@ -30,7 +30,8 @@ final class DataCommand extends Command {
         "Write the first N real images of a config's image data, exactly as the networks see them (size,",
         "crop, channels), as one PNG grid (--out GRID.png) or one PNG per image (--out DIR/, image-00000.png,",
         "...): to look at the data, or as the reference folder of the scorer (tools/inception-score). Use",
-        "--set data.images.path=... to pick another file, e.g. Fashion-MNIST's t10k-images-idx3-ubyte.gz.");
+        "--set data.images.path=... to pick another file, e.g. Fashion-MNIST's t10k-images-idx3-ubyte.gz.",
+        "A directory that already holds image-*.png files is refused (old and new images would mix).");
   }
 
   @Override
@@ -57,6 +58,9 @@ final class DataCommand extends Command {
     boolean dir = outArg.endsWith("/") || Files.isDirectory(out);
     if (!dir && !outArg.toLowerCase().endsWith(".png")) {
       throw new UserException("--out " + outArg + ": give a .png file (a grid) or a directory ending in '/'");
+    }
+    if (dir) {
+      ImageGrid.requireNoEarlierImages(out, "image-", "--out");
     }
     ImageDataset ds = ImageDatasets.open(cfg.getData().getImages(), 0);
     if (num > ds.size()) {

@@ -36,7 +36,8 @@ final class SampleCommand extends Command {
         "numeric version. 2-D generators: CSV (one sample per line) or NPY (float32 [N, dim]) by the file's",
         "extension; without --out, CSV goes to stdout. Image generators: a .png file gets one grid of all",
         "samples, a directory (existing, or a path ending in '/') one PNG per sample (sample-00000.png, ...),",
-        "and .npy the float32 [N, H, W, C] array in [-1, 1].");
+        "and .npy the float32 [N, H, W, C] array in [-1, 1]. A directory that already holds sample-*.png",
+        "files is refused (old and new images would mix in whatever reads the folder).");
   }
 
   @Override
@@ -71,6 +72,9 @@ final class SampleCommand extends Command {
       throw new UserException("--out " + out + ": unknown extension (use .csv or .npy; for image generators .png or a directory)");
     }
     Path model = SavedModels.resolveVersion(Path.of(cl.getOptionValue("model")));
+    if (dirOut) {
+      ImageGrid.requireNoEarlierImages(out, "sample-", "--out");
+    }
     Path outDir = out == null ? null : dirOut ? out.toAbsolutePath() : out.toAbsolutePath().getParent();
     Path created = outDir == null ? null : AtomicFiles.ensureWritableDir(outDir, "--out directory");
     SavedModels.Samples x;
@@ -103,7 +107,7 @@ final class SampleCommand extends Command {
         AtomicFiles.writeBytes(out, bytes);
       }
     }
-    System.err.println("wrote " + x.count() + (images ? " images" : " samples") + " to " + out);
+    System.err.println("wrote " + x.count() + (images ? " image" : " sample") + (x.count() == 1 ? "" : "s") + " to " + out);
     return 0;
   }
 

@@ -103,6 +103,20 @@ class ImageTrainingTest {
       assertThat(st.map(p -> p.getFileName().toString()).sorted().toList())
           .containsExactly("sample-00000.png", "sample-00001.png", "sample-00002.png");
     }
+    // A second run into the same folder is refused before any work (fewer samples would leave the
+    // earlier run's sample-00002.png beside the new ones); the earlier files are left as they were.
+    long before = Files.getLastModifiedTime(dir.resolve("sample-00002.png")).toMillis();
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", dir.toString()})).isEqualTo(2);
+    try (var st = Files.list(dir)) {
+      assertThat(st.count()).isEqualTo(3);
+    }
+    assertThat(Files.getLastModifiedTime(dir.resolve("sample-00002.png")).toMillis()).isEqualTo(before);
+    // Other files in the folder do not count: only this command's own names do.
+    Path other = tmp.resolve("other");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("notes.txt"), "x");
+    assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "1", "--out", other + "/"})).isZero();
+    assertThat(other.resolve("sample-00000.png")).exists();
     Path npy = tmp.resolve("s.npy");
     assertThat(org.bgan.cli.Main.run(new String[] {"sample", "--model", model, "--num", "2", "--out", npy.toString()})).isZero();
     String header = new String(Files.readAllBytes(npy), 10, 70, java.nio.charset.StandardCharsets.US_ASCII);
@@ -126,6 +140,10 @@ class ImageTrainingTest {
     assertThat(org.bgan.cli.Main.run(new String[] {"data", preset.toString(), "--num", "5", "--out", dir + "/"})).isZero();
     try (var st = Files.list(dir)) {
       assertThat(st.count()).isEqualTo(5);
+    }
+    assertThat(org.bgan.cli.Main.run(new String[] {"data", preset.toString(), "--num", "2", "--out", dir + "/"})).isEqualTo(2);
+    try (var st = Files.list(dir)) {
+      assertThat(st.count()).isEqualTo(5);  // refused: the earlier image-*.png files are untouched
     }
     assertThat(org.bgan.cli.Main.run(new String[] {"data", preset.toString(), "--num", "7", "--out", tmp.resolve("x.png").toString()}))
         .isEqualTo(2);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.bgan.util.AtomicFiles;
+import org.bgan.util.UserException;
 
 /**
  * Writes float images in [-1, 1] (NHWC, 1 or 3 channels) as PNG: a grid with 1-pixel black
@@ -74,6 +75,28 @@ public final class ImageGrid {
   /** Writes the grid of {@link #toImage} to {@code png} atomically. */
   public static void write(Path png, float[] nhwc, int n, int h, int w, int c, int cols) throws IOException {
     writePng(png, toImage(nhwc, n, h, w, c, cols));
+  }
+
+  /**
+   * Refuses a directory that already holds {@code <prefix>*.png} files: {@link #writeEach} into it
+   * would leave an earlier, larger run's images beside the new ones, and anything that reads the
+   * folder (the scorer) would see both. Checked before any work; {@code flag} names the option.
+   */
+  public static void requireNoEarlierImages(Path dir, String prefix, String flag) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      var names = files.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith(prefix) && n.toLowerCase().endsWith(".png")).sorted().toList();
+      if (!names.isEmpty()) {
+        throw new UserException(flag + " " + dir + " already holds " + names.size() + " " + prefix + "*.png file"
+            + (names.size() == 1 ? "" : "s") + " (" + names.get(0) + (names.size() > 1 ? " ... " + names.get(names.size() - 1) : "")
+            + ") from an earlier run; new images would be mixed with them: remove them or give an empty directory");
+      }
+    } catch (IOException e) {
+      throw new UserException(flag + " " + dir + ": cannot list the directory: " + e.getMessage());
+    }
   }
 
   /**
