@@ -36,7 +36,23 @@ public final class Scorer implements AutoCloseable {
 
   /** One scored set. features/classes are null when not available (e.g. a .npz input). */
   public record ImageSet(String name, ActivationStats stats, NpyFloatFile features,
-      NpyFloatFile classes, boolean classesAreProbabilities, long skipped) {}
+      NpyFloatFile classes, boolean classesAreProbabilities, long skipped) {
+    /** The feature dimension (stats is null for a .npy loaded {@link #withoutCovariance}). */
+    public int dim() {
+      return features != null ? features.cols() : stats.dim();
+    }
+  }
+
+  private boolean covariance = true;
+
+  /**
+   * For KID, which needs the features only: a .npy feature file is not reduced to mean and
+   * covariance (its {@link ImageSet#stats} is null), and the singular-covariance warning, which is
+   * about FID, is not printed.
+   */
+  public void withoutCovariance() {
+    covariance = false;
+  }
 
   public Scorer(Settings settings, PrintStream log) {
     this.settings = settings;
@@ -81,6 +97,11 @@ public final class Scorer implements AutoCloseable {
     }
     if (lower.endsWith(".npy")) {
       NpyFloatFile f = NpyFloatFile.open(p);
+      if (!covariance) {
+        checkCount(f.rows(), f.cols(), arg);
+        requireFinite(f, arg);
+        return new ImageSet(arg, null, f, null, false, 0);
+      }
       return new ImageSet(arg, statsOf(f, arg), f, null, false, 0);
     }
     throw new UserError(ScorerMain.EXIT_INPUT, arg + ": expected an image folder, a .npz statistics file or "
@@ -107,11 +128,25 @@ public final class Scorer implements AutoCloseable {
     return acc.toStats();
   }
 
+  /** The check {@link #statsOf} makes on the way, for a feature file that is not reduced to statistics. */
+  private static void requireFinite(FloatRows f, String name) {
+    float[] row = new float[f.cols()];
+    for (int r = 0; r < f.rows(); r++) {
+      f.row(r, row, 0);
+      for (int j = 0; j < row.length; j++) {
+        if (!Float.isFinite(row[j])) {
+          throw new org.bgan.metrics.MetricInputException(name + ": feature value is not finite (NaN or infinity) in row "
+              + r + ", column " + j);
+        }
+      }
+    }
+  }
+
   private void checkCount(long n, int d, String name) {
     if (n < 2) {
       throw new UserError(ScorerMain.EXIT_INPUT, name + ": " + n + " image(s); statistics need at least 2");
     }
-    if (n <= d) {
+    if (n <= d && covariance) {
       log.printf(Locale.ROOT, "warning: %s: %d images for %d-d features: the covariance is singular "
           + "(rank <= %d); FID is computed exactly on it but is not comparable with FID on more images "
           + "(10000 or more is usual)%n", name, n, d, n - 1);

@@ -150,23 +150,32 @@ public final class ScorerMain {
     return b.build();
   }
 
-  private static void modelOptions(Options o) {
+  /**
+   * The feature extractor's options. {@code classOutputs}: the IS outputs (score and inspect only);
+   * {@code runsImages}: the options of running the model over images (not inspect). A command gets
+   * only the options it uses, so one it would ignore is an error instead of a silent no-op.
+   */
+  private static void modelOptions(Options o, boolean classOutputs, boolean runsImages) {
     o.addOption(opt("model", "DIR", "feature-extractor SavedModel (e.g. savedmodels/fmnist-classifier/1)"));
     o.addOption(opt("signature", "KEY", "signature to use (default serving_default, or the only one)"));
     o.addOption(opt("input", "NAME", "image input of the signature (default: its only 4-D input)"));
     o.addOption(opt("features-output", "NAME", "feature output (default: 'features', 'pool_3', ...)"));
-    o.addOption(opt("logits-output", "NAME", "logits output for IS (default: 'logits')"));
-    o.addOption(opt("probs-output", "NAME", "probabilities output for IS, instead of logits"));
+    if (classOutputs) {
+      o.addOption(opt("logits-output", "NAME", "logits output for IS (default: 'logits')"));
+      o.addOption(opt("probs-output", "NAME", "probabilities output for IS, instead of logits"));
+    }
     o.addOption(opt("input-range", "LO,HI", "pixel range the model expects, e.g. 0,255 or -1,1 (default: "
         + "from the model's " + ModelSpec.PROPERTIES + ")"));
     o.addOption(opt("input-size", "HxW", "resize images to this size (default: the signature's input size)"));
     o.addOption(opt("resize", "METHOD", "tf-bilinear (default), bilinear, bicubic, nearest or area; the "
         + "method changes FID"));
-    o.addOption(opt("batch-size", "N", "images per model call (default 50)"));
-    o.addOption(opt("threads", "N", "image decoding threads (default 2)"));
-    o.addOption(opt("tf-threads", "N", "TensorFlow intra-op threads (default: TensorFlow's choice)"));
-    o.addOption(opt("skip-bad", null, "skip (and list) unreadable or non-image files instead of failing"));
-    o.addOption(opt("quiet", null, "no progress bar"));
+    if (runsImages) {
+      o.addOption(opt("batch-size", "N", "images per model call (default 50)"));
+      o.addOption(opt("threads", "N", "image decoding threads (default 2)"));
+      o.addOption(opt("tf-threads", "N", "TensorFlow intra-op threads (default: TensorFlow's choice)"));
+      o.addOption(opt("skip-bad", null, "skip (and list) unreadable or non-image files instead of failing"));
+      o.addOption(opt("quiet", null, "no progress bar"));
+    }
   }
 
   private static Options withHelp(Options o) {
@@ -276,7 +285,7 @@ public final class ScorerMain {
 
   private int score(String[] args) throws Exception {
     Options o = new Options();
-    modelOptions(o);
+    modelOptions(o, true, true);
     o.addOption(opt("images", "DIR", "folder of images to score (walked recursively, sorted)"));
     o.addOption(opt("generator", "DIR", "generator SavedModel to score instead of --images (serving_default: z -> samples in [-1,1]);"
         + " a base directory of numeric versions stands for its newest"));
@@ -460,7 +469,7 @@ public final class ScorerMain {
 
   private int stats(String[] args) throws Exception {
     Options o = new Options();
-    modelOptions(o);
+    modelOptions(o, false, true);
     o.addOption(opt("images", "DIR", "folder of images"));
     o.addOption(opt("out", "F.npz", "statistics file to write (mu, sigma in float64; never overwritten)"));
     o.addOption(opt("save-features", "F.npy", "also write the raw features (float32, N x d)"));
@@ -493,7 +502,7 @@ public final class ScorerMain {
 
   private int pair(String[] args, boolean kid) throws Exception {
     Options o = new Options();
-    modelOptions(o);
+    modelOptions(o, false, true);
     if (kid) {
       o.addOption(opt("subsets", "N", "number of subsets (default 100)"));
       o.addOption(opt("subset-size", "N", "samples per subset (default 1000; capped at the smaller set)"));
@@ -517,11 +526,14 @@ public final class ScorerMain {
     Scorer.Settings s = settings(cl);
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {
+      if (kid) {
+        scorer.withoutCovariance();  // KID uses the features only: no covariance, no warnings about it
+      }
       Scorer.ImageSet a = scorer.load(pos.get(0), kid, null);
       Scorer.ImageSet b = scorer.load(pos.get(1), kid, null);
-      if (a.stats().dim() != b.stats().dim()) {
+      if (a.dim() != b.dim()) {
         throw new UserError(EXIT_INPUT, "feature dimensions differ: " + pos.get(0) + " has "
-            + a.stats().dim() + ", " + pos.get(1) + " has " + b.stats().dim());
+            + a.dim() + ", " + pos.get(1) + " has " + b.dim());
       }
       if (kid) {
         Kid.Result k = Kid.compute(a.features(), b.features(), intOpt(cl, "subsets", Kid.DEFAULT_SUBSETS, 1),
@@ -551,7 +563,7 @@ public final class ScorerMain {
 
   private int inspect(String[] args) throws Exception {
     Options o = new Options();
-    modelOptions(o);
+    modelOptions(o, true, false);
     withHelp(o);
     CommandLine cl = parse(o, args);
     if (help(cl, o, "inspect --model DIR", "Lists the signatures of a SavedModel and what the scorer would use.")) {

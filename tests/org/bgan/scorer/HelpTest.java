@@ -30,6 +30,15 @@ class HelpTest {
     CliRun badInt = CliRun.of("score", "--model", "m", "--images", "i", "--batch-size", "zero");
     assertThat(badInt.code()).isEqualTo(2);
     assertThat(badInt.err()).contains("--batch-size");
+    // an option the command would ignore is refused, not silently dropped
+    CliRun isOnly = CliRun.of("kid", "a.npy", "b.npy", "--logits-output", "logits");
+    assertThat(isOnly.code()).isEqualTo(2);
+    assertThat(isOnly.err()).contains("--logits-output").doesNotContain("Exception");
+    assertThat(CliRun.of("kid", "--help").out()).doesNotContain("--probs-output").contains("--batch-size");
+    CliRun runOnly = CliRun.of("inspect", "--model", "m", "--batch-size", "8");
+    assertThat(runOnly.code()).isEqualTo(2);
+    assertThat(runOnly.err()).contains("--batch-size");
+    assertThat(CliRun.of("inspect", "--help").out()).contains("--logits-output").doesNotContain("--batch-size <N>");
     CliRun oneArg = CliRun.of("fid", "a.npz");
     assertThat(oneArg.code()).isEqualTo(2);
     assertThat(CliRun.of("nonsense").code()).isEqualTo(2);

@@ -278,5 +278,17 @@ class ScorerEndToEndTest {
     CliRun r = CliRun.of("fid", good.toString(), nan.toString());
     assertThat(r.code()).as(r.err()).isEqualTo(3);
     assertThat(r.err()).contains("nan.npy: feature value is not finite").contains("row 1, column 1");
+    // KID reads the features without reducing them to a covariance, and checks them all the same
+    CliRun k = CliRun.of("kid", good.toString(), nan.toString(), "--subset-size", "3", "--subsets", "2");
+    assertThat(k.code()).as(k.err()).isEqualTo(3);
+    assertThat(k.err()).contains("nan.npy: feature value is not finite").contains("row 1, column 1");
+    // 3 rows of 3-d features: FID warns that the covariance is singular; KID, which has none, does not
+    CliRun fid = CliRun.of("fid", good.toString(), good.toString());
+    assertThat(fid.code()).as(fid.err()).isZero();
+    assertThat(fid.err()).contains("covariance is singular");
+    CliRun kid = CliRun.of("kid", good.toString(), good.toString(), "--subset-size", "3", "--subsets", "2");
+    assertThat(kid.code()).as(kid.err()).isZero();
+    assertThat(kid.err()).doesNotContain("covariance");
+    assertThat(kid.out()).contains("+-");
   }
 }
