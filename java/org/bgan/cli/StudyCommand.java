@@ -16,7 +16,7 @@ final class StudyCommand extends Command {
 
   @Override
   String synopsis() {
-    return "graphs/<study>.pbtxt [--summary] [--arms a,b] [--seeds 0-2,5]";
+    return "graphs/<study>.pbtxt [--summary] [--arms a,b] [--seeds 0-2,5] [--jobs N]";
   }
 
   @Override
@@ -33,7 +33,12 @@ final class StudyCommand extends Command {
         "stacked data, the mode count and KL to uniform; 2-D data get final_samples.png, the final samples of",
         "each arm side by side (the paper's Fig. 3). See docs/evaluation.md. --summary only rewrites the results",
         "from the runs present. --arms and --seeds train only part of the grid (the results still cover every",
-        "run present), so two processes on disjoint parts, e.g. --seeds 0-4 and --seeds 5-9, use two cores.");
+        "run present), so two processes on disjoint parts, e.g. --seeds 0-4 and --seeds 5-9, use two cores.",
+        "--jobs N does that for you: N runs at a time, each in a JVM of its own with its output in",
+        "<study output>/logs/<arm>-seed-<s>.log, one line here when a run starts and ends. Match N to the",
+        "cores and the runs' threads (the 2-D studies set one thread per run: --jobs 2 on 2 cores). A run that",
+        "fails stops new ones from starting; killing the study stops its runs, which resume when it is",
+        "started again.");
   }
 
   @Override
@@ -43,6 +48,8 @@ final class StudyCommand extends Command {
     o.addOption(Option.builder().longOpt("arms").hasArg().desc("comma list of arm names to train (default: all)").build());
     o.addOption(Option.builder().longOpt("seeds").hasArg()
         .desc("seeds to train, a comma list of numbers and ranges such as 0-2,5 (default: all of the study's)").build());
+    o.addOption(Option.builder().longOpt("jobs").hasArg().argName("N")
+        .desc("runs trained at a time, each in its own JVM (1..64, default 1: one after another in this one)").build());
     return o;
   }
 
@@ -50,6 +57,14 @@ final class StudyCommand extends Command {
   int run(CommandLine cl) throws Exception {
     Path file = Path.of(onlyPositional(cl, "study file (e.g. graphs/study_fig2_fmnist_gamma.pbtxt)"));
     Study s = StudyRunner.load(file);
+    int jobs = intOpt(cl, "jobs", 1, 1);
+    if (jobs > 64) {
+      throw new org.bgan.util.UserException("--jobs must be at most 64, got " + jobs);
+    }
+    if (cl.hasOption("summary") && cl.hasOption("jobs")) {
+      throw new org.bgan.util.UserException("--jobs trains runs; --summary only summarizes: give one of them");
+    }
+    int code = 0;
     if (cl.hasOption("summary")) {
       for (var a : s.getArmList()) {
         for (long seed : StudyRunner.seeds(s)) {
@@ -57,11 +72,18 @@ final class StudyCommand extends Command {
         }
       }
       StudyRunner.summarize(s, StudyRunner.outputDir(s));
+    } else if (jobs > 1) {
+      code = org.bgan.study.ParallelStudy.run(file, s, arms(cl, s), seeds(cl, s), jobs,
+          org.bgan.study.ParallelStudy.selfCommand(Main.class.getName()), System.err, System.console() != null);
     } else {
       StudyRunner.run(file, s, arms(cl, s), seeds(cl, s), System.err, System.console() != null);
     }
-    System.out.print(java.nio.file.Files.readString(StudyRunner.outputDir(s).resolve("results.md")));
-    return 0;
+    Path results = StudyRunner.outputDir(s).resolve("results.md");
+    if (java.nio.file.Files.isRegularFile(results)) {
+      System.out.print(java.nio.file.Files.readString(results));
+    }
+    // A child's own exit code when it is one of ours (e.g. 3, a build failure); 1 for a crash or a kill.
+    return code == 0 ? 0 : code >= 1 && code <= 4 ? code : 1;
   }
 
   private static java.util.Set<String> arms(CommandLine cl, Study s) {

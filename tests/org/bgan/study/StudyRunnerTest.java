@@ -143,6 +143,66 @@ class StudyRunnerTest {
   }
 
   @Test
+  void runsInParallelJvmsGiveTheSameTableAsOneAfterAnother() throws Exception {
+    Path serial = tmp.resolve("serial");
+    Path f1 = studyFile(serial);
+    assertThat(StudyRunner.run(f1, StudyRunner.load(f1), QUIET, false)).isZero();
+    Path par = tmp.resolve("par");
+    Path f2 = studyFile(par);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(cli(err, "study", f2.toString(), "--jobs", "2")).as(err.toString()).isZero();
+    for (String arm : List.of("gan", "bgan")) {
+      for (int seed : new int[] {1, 2}) {
+        assertThat(par.resolve(arm + "/seed-" + seed + "/metrics.json")).isRegularFile();
+        assertThat(Files.readString(par.resolve("logs/" + arm + "-seed-" + seed + ".log"))).contains("step 8/8");
+        assertThat(err.toString()).contains(par.resolve(arm + "/seed-" + seed) + ": starting")
+            .contains(par.resolve(arm + "/seed-" + seed) + ": done in ");
+      }
+    }
+    // each run is the same computation in a JVM of its own: the same modes, quality and KL
+    assertThat(columns(Files.readString(par.resolve("results.md")), 3))
+        .isEqualTo(columns(Files.readString(serial.resolve("results.md")), 3));
+    // all done: a second call starts nothing
+    java.io.ByteArrayOutputStream again = new java.io.ByteArrayOutputStream();
+    assertThat(cli(again, "study", f2.toString(), "--jobs", "2")).isZero();
+    assertThat(again.toString()).doesNotContain("starting").contains(": done");
+  }
+
+  @Test
+  void aFailingParallelRunStopsTheQueueAndNamesItsLog() throws Exception {
+    Path out = tmp.resolve("fail");
+    Path f = studyFile(out);
+    // a stand-in for the child JVM that fails the way a run would: a message, then exit code 3
+    List<String> failing = List.of("/bin/sh", "-c", "echo 'step 1/8'; echo 'bgan study: error: boom' >&2; exit 3", "sh");
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    int code = ParallelStudy.run(f, StudyRunner.load(f), null, null, 2, failing, new PrintStream(log, true), false);
+    assertThat(code).isEqualTo(3);
+    String text = log.toString();
+    assertThat(text).contains("exited with code 3").contains("bgan study: error: boom")
+        .contains(out.resolve("logs/gan-seed-1.log").toString()).contains("not starting the 2 runs still queued");
+    // the first two of the four runs were started (two jobs), the last two never were
+    assertThat(out.resolve("logs/gan-seed-2.log")).isRegularFile();
+    assertThat(out.resolve("logs/bgan-seed-1.log")).doesNotExist();
+    assertThat(out.resolve("logs/bgan-seed-2.log")).doesNotExist();
+  }
+
+  @Test
+  void jobsOutOfRangeOrWithSummaryAreRefused() throws Exception {
+    Path f = studyFile(tmp.resolve("j"));
+    for (String[] args : List.of(new String[] {"--jobs", "0"}, new String[] {"--jobs", "65"},
+        new String[] {"--jobs", "two"}, new String[] {"--jobs", "2", "--summary"})) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      String[] full = new String[args.length + 2];
+      full[0] = "study";
+      full[1] = f.toString();
+      System.arraycopy(args, 0, full, 2, args.length);
+      assertThat(cli(err, full)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).contains("--jobs").doesNotContain("\tat ");
+    }
+    assertThat(tmp.resolve("j")).doesNotExist();
+  }
+
+  @Test
   void badSeedAndArmSelectionsNameTheFlag() throws Exception {
     Path f = studyFile(tmp.resolve("sel"));
     for (String[] args : List.of(new String[] {"--seeds", "3"}, new String[] {"--seeds", "1-x"},
