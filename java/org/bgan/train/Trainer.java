@@ -72,7 +72,9 @@ public final class Trainer {
     SemiSupervisedRun semi = cfg.hasSemiSupervised() ? SemiSupervisedRun.open(cfg, data) : null;
     Path createdRunDir = AtomicFiles.ensureWritableDir(runDir, "output directory (train.output_dir)");
     Optional<Checkpoints.Checkpoint> latest;
+    RunLock lock = null;
     try {
+      lock = RunLock.acquire(runDir);  // one process per run directory
       latest = Checkpoints.latest(runDir);
       if (opt.resume() && latest.isEmpty()) {
         throw new UserException("--resume: no checkpoint in " + runDir.resolve(Checkpoints.DIR)
@@ -88,7 +90,10 @@ public final class Trainer {
       if (cfg.getTrain().getExport()) {
         AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
       }
-    } catch (UserException e) {
+    } catch (RuntimeException e) {  // UserException, and anything else: the lock is not kept
+      if (lock != null) {
+        lock.abandon();
+      }
       AtomicFiles.removeCreated(createdRunDir, runDir);  // a refused run leaves no empty run directory
       throw e;
     }
@@ -97,7 +102,7 @@ public final class Trainer {
     long steps = t.getSteps();
     Set<Long> plotAt = new HashSet<>(t.getPlotAtList());
 
-    try (Graph graph = new Graph()) {
+    try (RunLock held = lock; Graph graph = new Graph()) {
       TrainGraph tg = TrainGraph.build(graph, cfg, data);
       try (Session s = new Session(graph, sessionConfig(t.getIntraOpThreads(), t.getInterOpThreads()))) {
         long step = 0;

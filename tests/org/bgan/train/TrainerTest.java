@@ -270,6 +270,49 @@ class TrainerTest {
   }
 
   @Test
+  void aRunDirectoryInUseByAnotherProcessIsRefused() throws Exception {
+    Path run = tmp.resolve("busy");
+    // another process training into the directory: a JVM of its own on a run far too long to finish
+    Path preset = tmp.resolve("busy.pbtxt");
+    Files.writeString(preset, com.google.protobuf.TextFormat.printer().printToString(
+        config("GAN", run, 1_000_000, "train.export=false", "train.eval_every=0", "train.plot_at=1000000")));
+    List<String> cmd = new ArrayList<>(org.bgan.study.ParallelStudy.selfCommand("org.bgan.cli.Main"));
+    cmd.addAll(List.of("train", preset.toString()));
+    Path log = tmp.resolve("child.log");
+    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (Checkpoints.latest(run).isEmpty()) {
+        assertThat(child.isAlive()).as("the training child ended early: %s", Files.readString(log)).isTrue();
+        assertThat(System.nanoTime()).as("no checkpoint from the child within 2 minutes").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      assertThatThrownBy(() -> Trainer.run(config("GAN", run, 10, "train.export=false"), quiet(true)))
+          .isInstanceOf(UserException.class).hasMessageContaining("in use by another training process")
+          .hasMessageContaining("(pid " + child.pid() + ")").hasMessageContaining(run.toString());
+    } finally {
+      child.destroyForcibly();
+      child.waitFor();
+    }
+    // the lock went with the process: the run resumes here, from the child's last checkpoint
+    long at = Checkpoints.latest(run).orElseThrow().step();
+    assertThat(Trainer.run(config("GAN", run, at + 5, "train.export=false"), quiet(true)).step()).isEqualTo(at + 5);
+    // within one process too: a run holding the directory refuses a second one, and a refused run in
+    // a directory of its own leaves nothing behind
+    Path other = tmp.resolve("held");
+    Files.createDirectories(other);
+    try (RunLock held = RunLock.acquire(other)) {
+      assertThatThrownBy(() -> Trainer.run(config("GAN", other, 3), quiet(false)))
+          .isInstanceOf(UserException.class).hasMessageContaining("in use by another training process");
+    }
+    assertThat(Trainer.run(config("GAN", other, 3, "train.export=false"), quiet(false)).step()).isEqualTo(3);
+    Path refused = tmp.resolve("refused");
+    assertThatThrownBy(() -> Trainer.run(config("GAN", refused, 3), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("--resume: no checkpoint");
+    assertThat(refused).doesNotExist();
+  }
+
+  @Test
   void unwritableOutputDirectoryIsAUserError() throws Exception {
     Path file = Files.writeString(tmp.resolve("plain-file"), "x");
     assertThatThrownBy(() -> Trainer.run(config("GAN", file.resolve("sub"), 3), quiet(false)))
