@@ -71,6 +71,10 @@ public final class StudyRunner {
         throw new UserException(file + ": arm '" + a.getName() + "' has no preset");
       }
     }
+    if (s.hasBaseline() && !names.contains(s.getBaseline())) {
+      throw new UserException(file + ": baseline '" + s.getBaseline() + "' is not one of the study's arms ("
+          + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
+    }
     return s;
   }
 
@@ -184,6 +188,7 @@ public final class StudyRunner {
   public static void summarize(Study s, Path out) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<Map<String, List<Double>>> perArm = new ArrayList<>();
+    Map<String, Map<Long, Map<String, Double>>> bySeed = new LinkedHashMap<>();  // arm -> seed -> metric
     List<Integer> divergedPerArm = new ArrayList<>();
     List<LinePlot.Series> gCurves = new ArrayList<>();
     List<LinePlot.Series> dCurves = new ArrayList<>();
@@ -194,6 +199,8 @@ public final class StudyRunner {
       }
       int diverged = 0;
       List<double[][]> losses = new ArrayList<>();
+      Map<Long, Map<String, Double>> armSeeds = new LinkedHashMap<>();
+      bySeed.put(a.getName(), armSeeds);
       for (long seed : seeds(s)) {
         Path run = out.resolve(a.getName()).resolve("seed-" + seed);
         Path mf = run.resolve("metrics.json");
@@ -210,12 +217,15 @@ public final class StudyRunner {
           num(m, key).ifPresent(vals.get(key)::add);
         }
         Path ef = run.resolve(RunEvaluation.FILE);
-        if (Files.isRegularFile(ef)) {
-          String ev = Files.readString(ef, StandardCharsets.UTF_8);
-          for (String key : List.of("fid", "kid_mean", "is_mean", "modes_found", "kl_to_uniform")) {
-            num(ev, key).ifPresent(vals.get(key)::add);
-          }
+        String ev = Files.isRegularFile(ef) ? Files.readString(ef, StandardCharsets.UTF_8) : "";
+        for (String key : List.of("fid", "kid_mean", "is_mean", "modes_found", "kl_to_uniform")) {
+          num(ev, key).ifPresent(vals.get(key)::add);
         }
+        Map<String, Double> q = new LinkedHashMap<>();
+        for (Paired p : PAIRED) {
+          num(p.fromEval() ? ev : m, p.key()).ifPresent(v -> q.put(p.key(), v));
+        }
+        armSeeds.put(seed, q);
         Path lf = run.resolve("losses.csv");
         if (Files.isRegularFile(lf)) {
           double[][] l = readLosses(lf);
@@ -283,6 +293,9 @@ public final class StudyRunner {
     res.put("study", s.getName());
     res.put("seeds", seeds(s));
     res.put("rows", rows);
+    if (s.hasBaseline()) {
+      res.put("paired", paired(s, bySeed, md));
+    }
     AtomicFiles.writeString(out.resolve("results.json"), Json.write(res));
     AtomicFiles.writeString(out.resolve("results.md"), md.toString());
     String title = s.getTitle().isEmpty() ? s.getName() : s.getTitle();
@@ -291,6 +304,87 @@ public final class StudyRunner {
       LinePlot.write(out.resolve("d_loss.png"), title + ": discriminator loss", "step", "d_loss", smooth(dCurves));
     }
     finalSamplesPanels(s, out, title);
+  }
+
+  /** A quality metric compared seed by seed, and which way is better. */
+  private record Paired(String key, String header, int digits, boolean lowerIsBetter, boolean fromEval) {}
+
+  private static final List<Paired> PAIRED = List.of(
+      new Paired("modes_captured", "modes captured", 1, false, false),
+      new Paired("high_quality_percent", "high-quality %", 1, false, false),
+      new Paired("reverse_kl", "reverse KL", 3, true, false),
+      new Paired("fid", "FID", 2, true, true),
+      new Paired("kid_mean", "KID", 4, true, true),
+      new Paired("is_mean", "IS", 3, false, true),
+      new Paired("modes_found", "stacked modes", 1, false, true),
+      new Paired("kl_to_uniform", "stacked KL", 3, true, true));
+
+  /**
+   * The baseline table: for each other arm and metric, the differences arm − baseline over the seeds
+   * both have (mean ± standard error; a paired comparison, so seed-to-seed variation shared by the two
+   * arms, e.g. the data order, cancels), and in how many of them the arm was better. Appends it to
+   * {@code md} and returns it for results.json.
+   */
+  private static Map<String, Object> paired(Study s, Map<String, Map<Long, Map<String, Double>>> bySeed,
+      StringBuilder md) {
+    String base = s.getBaseline();
+    Map<Long, Map<String, Double>> b = bySeed.get(base);
+    List<Paired> shown = PAIRED.stream().filter(p -> bySeed.values().stream()
+        .anyMatch(arm -> arm.values().stream().anyMatch(q -> q.containsKey(p.key())))).toList();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    StringBuilder t = new StringBuilder();
+    for (Arm a : s.getArmList()) {
+      if (a.getName().equals(base)) {
+        continue;
+      }
+      Map<Long, Map<String, Double>> x = bySeed.get(a.getName());
+      List<Long> both = x.keySet().stream().filter(b::containsKey).sorted().toList();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("method", a.getName());
+      row.put("seeds", both);
+      t.append(String.format(Locale.ROOT, "| %s | %d |", a.getName(), both.size()));
+      for (Paired p : shown) {
+        List<Double> d = new ArrayList<>();
+        int better = 0;
+        for (long seed : both) {
+          Double xv = x.get(seed).get(p.key());
+          Double bv = b.get(seed).get(p.key());
+          if (xv != null && bv != null) {
+            d.add(xv - bv);
+            if (p.lowerIsBetter() ? xv < bv : xv > bv) {
+              better++;
+            }
+          }
+        }
+        if (d.isEmpty()) {
+          t.append(" – |");
+          continue;
+        }
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("mean", mean(d));
+        st.put("se", se(d));
+        st.put("better", better);
+        st.put("values", d);
+        row.put(p.key(), st);
+        String f = "%+." + p.digits() + "f";
+        t.append(String.format(Locale.ROOT, " " + f + " ± %." + p.digits() + "f (better in %d of %d) |",
+            mean(d), se(d), better, d.size()));
+      }
+      t.append('\n');
+      rows.add(row);
+    }
+    md.append("\n## Against ").append(base).append(", seed by seed\n\n| method | seeds paired |");
+    for (Paired p : shown) {
+      md.append(' ').append(p.header()).append(" difference |");
+    }
+    md.append("\n|---|---|").append("---|".repeat(shown.size())).append('\n').append(t);
+    md.append("\nEach cell: the arm's value minus ").append(base).append("'s, over the seeds both have finished,"
+        + " mean ± standard error of the differences, and in how many of those seeds the arm was better (lower FID,"
+        + " KID, reverse KL and stacked KL; higher modes, high-quality %, IS).\n");
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("baseline", base);
+    out.put("rows", rows);
+    return out;
   }
 
   /** 2-D studies: the final samples of each arm's first finished seed side by side (the paper's Fig. 3). */

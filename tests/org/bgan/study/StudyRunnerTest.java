@@ -84,6 +84,37 @@ class StudyRunnerTest {
     assertThat(Files.readString(out.resolve("results.md"))).contains("(1 of 2)");
   }
 
+  @Test
+  void aBaselineGetsASeedBySeedTableOfDifferences() throws Exception {
+    Path out = tmp.resolve("paired");
+    Path f = studyFile(out);
+    Files.writeString(f, Files.readString(f) + "baseline: \"gan\"\n");
+    Study s = StudyRunner.load(f);
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+    // known final figures: gan 3 and 5 modes, KL 0.5 and 0.2; bgan 4 and 4 modes, KL 0.25 and 0.1
+    setFinal(out.resolve("gan/seed-1/metrics.json"), "3", "0.5");
+    setFinal(out.resolve("gan/seed-2/metrics.json"), "5", "0.2");
+    setFinal(out.resolve("bgan/seed-1/metrics.json"), "4", "0.25");
+    setFinal(out.resolve("bgan/seed-2/metrics.json"), "4", "0.1");
+    StudyRunner.summarize(s, out);
+    String md = Files.readString(out.resolve("results.md"));
+    // modes: +1 and -1 -> mean 0, se = sd / sqrt(2) = sqrt(2) / sqrt(2) = 1; better (more) in 1 of 2.
+    // KL: -0.25 and -0.1 -> mean -0.175, se 0.075; better (lower) in both. High quality: 0 and 0.
+    assertThat(md).contains("## Against gan, seed by seed")
+        .contains("| bgan | 2 | +0.0 ± 1.0 (better in 1 of 2) | +0.0 ± 0.0 (better in 0 of 2) | -0.175 ± 0.075 (better in 2 of 2) |");
+    String json = Files.readString(out.resolve("results.json"));
+    assertThat(json).contains("\"baseline\": \"gan\"");
+    // a seed only one arm has finished is left out of the pairs
+    Files.delete(out.resolve("gan/seed-2/metrics.json"));
+    StudyRunner.summarize(s, out);
+    assertThat(Files.readString(out.resolve("results.md"))).contains("| bgan | 1 | +1.0 ± 0.0 (better in 1 of 1) |");
+    // no baseline, no table
+    Path plain = tmp.resolve("plain");
+    Path g = studyFile(plain);
+    StudyRunner.summarize(StudyRunner.load(g), Files.createDirectories(plain));
+    assertThat(Files.readString(plain.resolve("results.md"))).doesNotContain("Against");
+  }
+
   /** Replaces a run's final SPEC §7 block by one with the given mode count and reverse KL (JSON text). */
   private static void setFinal(Path metrics, String modes, String kl) throws Exception {
     String m = Files.readString(metrics);
@@ -239,6 +270,9 @@ class StudyRunnerTest {
     assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class).hasMessageContaining("at least one");
     Files.writeString(f, "name: \"x\" arms { }");
     assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class).hasMessageContaining("bad.pbtxt");
+    Files.writeString(f, "name: \"x\" baseline: \"gan\" arm { name: \"a\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining("baseline 'gan' is not one of the study's arms (a)");
     assertThatThrownBy(() -> StudyRunner.load(tmp.resolve("nope.pbtxt"))).isInstanceOf(UserException.class)
         .hasMessageContaining("not found");
   }
