@@ -11,6 +11,11 @@ public class MetricInputException extends RuntimeException {
     super(message);
   }
 
+  /** A NaN or infinite feature value, at its row and column. */
+  public static MetricInputException notFinite(long row, int col) {
+    return new MetricInputException("feature value is not finite (NaN or infinity) in row " + row + ", column " + col);
+  }
+
   public MetricInputException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -54,8 +54,7 @@ public final class MomentAccumulator {
     }
     for (int i = 0; i < rows * dim; i++) {
       if (!Double.isFinite(xc[i])) {
-        throw new MetricInputException("feature value is not finite (NaN or infinity) in row "
-            + (count + i / dim) + ", column " + (i % dim));
+        throw MetricInputException.notFinite(count + i / dim, i % dim);
       }
     }
     double[] bm = new double[dim];

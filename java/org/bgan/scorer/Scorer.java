@@ -135,8 +135,8 @@ public final class Scorer implements AutoCloseable {
       f.row(r, row, 0);
       for (int j = 0; j < row.length; j++) {
         if (!Float.isFinite(row[j])) {
-          throw new org.bgan.metrics.MetricInputException(name + ": feature value is not finite (NaN or infinity) in row "
-              + r + ", column " + j);
+          throw new org.bgan.metrics.MetricInputException(name + ": "
+              + org.bgan.metrics.MetricInputException.notFinite(r, j).getMessage());
         }
       }
     }

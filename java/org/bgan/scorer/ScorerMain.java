@@ -332,11 +332,11 @@ public final class ScorerMain {
     checkNew(saveStats);
     if (cl.hasOption("ref")) {
       // before any images are run through the model: a reference that cannot be used fails at once
-      if (!java.nio.file.Files.isDirectory(Path.of(cl.getOptionValue("ref")))
-          && java.nio.file.Files.exists(Path.of(cl.getOptionValue("ref")))) {
+      Path ref = Path.of(cl.getOptionValue("ref"));
+      if (java.nio.file.Files.exists(ref) && !java.nio.file.Files.isDirectory(ref)) {
         throw new UserError(EXIT_USAGE, "--ref takes a folder; use --ref-stats for .npz, --ref-features for .npy");
       }
-      ImageFolder.list(Path.of(cl.getOptionValue("ref")));
+      ImageFolder.list(ref);
     }
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {

@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.bgan.config.ExperimentConfigs;
-import org.bgan.config.proto.Arm;
-import org.bgan.config.proto.Experiment;
 import org.bgan.config.proto.Study;
 import org.bgan.train.Checkpoints;
 import org.bgan.util.AtomicFiles;
@@ -69,30 +67,21 @@ public final class ParallelStudy {
     if (jobs < 1) {
       throw new IllegalArgumentException("jobs must be >= 1, got " + jobs);
     }
-    List<Experiment> selected = new ArrayList<>();
+    List<StudyRunner.Selected> selected = StudyRunner.select(studyFile, s, onlyArms, onlySeeds);
     Deque<Job> todo = new ArrayDeque<>();
     Path out = StudyRunner.outputDir(s);
     Path logs = out.resolve("logs");
-    int k = 0;
-    for (Arm a : s.getArmList()) {
-      if (onlyArms != null && !onlyArms.contains(a.getName())) {
-        continue;
-      }
-      for (long seed : StudyRunner.seeds(s)) {
-        if (onlySeeds != null && !onlySeeds.contains(seed)) {
-          continue;
-        }
-        Experiment e = StudyRunner.experiment(studyFile, s, a, seed);
-        selected.add(e);
-        Path runDir = ExperimentConfigs.outputDir(e);
-        k++;
-        if (!Files.isRegularFile(runDir.resolve("metrics.json"))) {
-          todo.add(new Job(k, a.getName(), seed, runDir, logs.resolve(a.getName() + "-seed-" + seed + ".log")));
-        }
+    for (int k = 0; k < selected.size(); k++) {
+      StudyRunner.Selected r = selected.get(k);
+      Path runDir = ExperimentConfigs.outputDir(r.experiment());
+      if (!StudyRunner.finished(runDir)) {
+        String arm = r.arm().getName();
+        todo.add(new Job(k + 1, arm, r.seed(), runDir, logs.resolve(arm + "-seed-" + r.seed() + ".log")));
       }
     }
-    int total = k;
-    RunEvaluation.checkReady(studyFile, s, selected);  // e.g. a missing classifier: before any run starts
+    int total = selected.size();
+    // e.g. a missing classifier: before any run starts
+    RunEvaluation.checkReady(studyFile, s, selected.stream().map(StudyRunner.Selected::experiment).toList());
     AtomicFiles.ensureWritableDir(logs, "study output directory");
     List<Running> running = new ArrayList<>();
     Thread stopChildren = new Thread(() -> {

@@ -107,6 +107,30 @@ public final class StudyRunner {
     }
   }
 
+  /** One run of a study's grid: its arm, seed and resolved config. */
+  record Selected(Arm arm, long seed, Experiment experiment) {}
+
+  /** The runs of the arms in {@code onlyArms} and the seeds in {@code onlySeeds} (null: all), arm by arm. */
+  static List<Selected> select(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds) {
+    List<Selected> all = new ArrayList<>();
+    for (Arm a : s.getArmList()) {
+      if (onlyArms != null && !onlyArms.contains(a.getName())) {
+        continue;
+      }
+      for (long seed : seeds(s)) {
+        if (onlySeeds == null || onlySeeds.contains(seed)) {
+          all.add(new Selected(a, seed, experiment(studyFile, s, a, seed)));
+        }
+      }
+    }
+    return all;
+  }
+
+  /** A run is finished when it has written metrics.json (also a diverged run, which records why). */
+  static boolean finished(Path runDir) {
+    return Files.isRegularFile(runDir.resolve("metrics.json"));
+  }
+
   /** Runs what is not done yet; returns 0, or the first failing run's exit code. */
   public static int run(Path studyFile, Study s, PrintStream log, boolean tty) throws IOException {
     return run(studyFile, s, null, null, log, tty);
@@ -119,17 +143,7 @@ public final class StudyRunner {
    */
   public static int run(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds,
       PrintStream log, boolean tty) throws IOException {
-    List<Experiment> all = new ArrayList<>();
-    for (Arm a : s.getArmList()) {
-      if (onlyArms != null && !onlyArms.contains(a.getName())) {
-        continue;
-      }
-      for (long seed : seeds(s)) {
-        if (onlySeeds == null || onlySeeds.contains(seed)) {
-          all.add(experiment(studyFile, s, a, seed));
-        }
-      }
-    }
+    List<Experiment> all = select(studyFile, s, onlyArms, onlySeeds).stream().map(Selected::experiment).toList();
     RunEvaluation.checkReady(studyFile, s, all);
     Path out = outputDir(s);
     AtomicFiles.ensureWritableDir(out, "study output directory");
@@ -138,7 +152,7 @@ public final class StudyRunner {
       for (Experiment e : all) {
         k++;
         Path runDir = ExperimentConfigs.outputDir(e);
-        if (Files.isRegularFile(runDir.resolve("metrics.json"))) {
+        if (finished(runDir)) {
           log.printf("[%d/%d] %s: done%n", k, all.size(), runDir);
           eval.ensure(e, runDir);
           continue;
