@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Spectral normalisation (Miyato et al. 2018): a weight {@code W} is used as {@code W / σ(W)}, with
  * σ the largest singular value of {@code W} viewed as a matrix [fan_in, fan_out] (all axes but the
- * last, by the last), estimated by one power iteration per application from a persistent vector
+ * last, by the last), estimated by one power iteration per step from a persistent vector
  * {@code u} [1, fan_out]:
  *
  * <pre>  v = l2(u Wᵀ),  u' = l2(v W),  σ = v W u'ᵀ</pre>
@@ -24,6 +24,10 @@ public final class SpectralNorm {
   private final Variable<TFloat32> u;
   private final long fanIn;
   private final long fanOut;
+  private Ops scope;
+  private Operand<TFloat32> uNew;
+  private Operand<TFloat32> normalizedWeight;
+  private org.tensorflow.op.Op update;
 
   /** Creates the persistent vector {@code <scope>/<name>_sn_u}, a random unit vector. */
   public SpectralNorm(Ops tf, String name, Variable<TFloat32> weight, long seed) {
@@ -38,17 +42,31 @@ public final class SpectralNorm {
     t.withName(name + "_sn_u_init").assign(u, l2(t, r));
   }
 
-  /** {@code W / σ(W)}, recording the update of {@code u} in {@code phase}. */
+  /**
+   * {@code W / σ(W)}, recording the update of {@code u} in {@code phase}. The power iteration is built
+   * once, by the first application, and every later application (the other half of a batch, a
+   * gradient penalty's interpolates, the other player's step) uses the same σ: {@code u} is a
+   * reference variable, and a second iteration reading it could run after the first one's update had
+   * already stored {@code u'}, giving that application another σ depending on thread scheduling.
+   */
   public Operand<TFloat32> normalized(Ops tf, Phase phase) {
-    Ops s = tf.withSubScope("spectral_norm");
-    Operand<TFloat32> w = s.reshape(weight, s.constant(new long[] {fanIn, fanOut}));
-    Operand<TFloat32> v = s.stopGradient(l2(s, s.linalg.matMul(u, w, org.tensorflow.op.linalg.MatMul.transposeB(true))));
-    Operand<TFloat32> uNew = s.stopGradient(l2(s, s.linalg.matMul(v, w)));
-    Operand<TFloat32> sigma = s.reduceSum(s.math.mul(s.linalg.matMul(v, w), uNew), s.constant(new int[] {0, 1}));
-    if (phase.updating()) {
-      phase.addUpdate(s.withName("update_u").assign(u, uNew));
+    if (normalizedWeight == null) {
+      // No control dependencies of the first caller's scope: the ops serve every later application.
+      Ops s = tf.withControlDependencies(java.util.List.of()).withSubScope("spectral_norm");
+      Operand<TFloat32> w = s.reshape(weight, s.constant(new long[] {fanIn, fanOut}));
+      Operand<TFloat32> v = s.stopGradient(l2(s, s.linalg.matMul(u, w, org.tensorflow.op.linalg.MatMul.transposeB(true))));
+      uNew = s.stopGradient(l2(s, s.linalg.matMul(v, w)));
+      Operand<TFloat32> sigma = s.reduceSum(s.math.mul(s.linalg.matMul(v, w), uNew), s.constant(new int[] {0, 1}));
+      normalizedWeight = s.math.div(weight, sigma);
+      scope = s;
     }
-    return s.math.div(weight, sigma);
+    if (phase.updating()) {
+      if (update == null) {
+        update = scope.withName("update_u").assign(u, uNew);
+      }
+      phase.addUpdate(update);
+    }
+    return normalizedWeight;
   }
 
   /** The persistent vector (not trained; saved in checkpoints). */

@@ -186,8 +186,8 @@ public final class MixGanModelBuilder {
       }
       Operand<TFloat32> payoff = MixGan.payoff(s, pG, pD, pair);
       scalars.put("mix/d_payoff", payoff);
-      scalars.put("mix/entropy_g", MixGan.entropy(s, g.logits()));
-      scalars.put("mix/entropy_d", MixGan.entropy(s, d.logits()));
+      scalars.put("mix/entropy_g", MixGan.entropy(s, pG));
+      scalars.put("mix/entropy_d", MixGan.entropy(s, pD));
       scalars.put("mix/max_weight_g", s.max(pG, zero));
       scalars.put("mix/max_weight_d", s.max(pD, zero));
       return withRegularizer(s, payoff, d.logits());

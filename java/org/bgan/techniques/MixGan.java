@@ -54,11 +54,16 @@ public final class MixGan {
     return s.math.sub(logSumExp(s, logits), s.math.mean(s.identity(logits), s.constant(0)));
   }
 
-  /** Shannon entropy {@code −Σ p log p} of {@code softmax(w)}, for logs (not part of any loss). */
-  public static Operand<TFloat32> entropy(Ops tf, Operand<TFloat32> logits) {
+  /**
+   * Shannon entropy {@code −Σ p log p} of mixture weights {@code p} (softmax of the logits, as the loss
+   * computed them), for logs (not part of any loss); a weight that underflowed to 0 adds 0. From the
+   * weights rather than the logit variable: the step's update writes the variable in place, and a log
+   * reading it could see the value before or after.
+   */
+  public static Operand<TFloat32> entropy(Ops tf, Operand<TFloat32> p) {
     Ops s = tf.withSubScope("MixEntropy");
-    Operand<TFloat32> logP = s.math.sub(s.identity(logits), logSumExp(s, logits));
-    return s.math.neg(s.reduceSum(s.math.mul(s.math.exp(logP), logP), s.constant(0)));
+    Operand<TFloat32> logP = s.math.log(s.math.maximum(p, s.constant(Float.MIN_NORMAL)));
+    return s.math.neg(s.reduceSum(s.math.mul(p, logP), s.constant(0)));
   }
 
   /** {@code logsumexp} of a vector, stabilised by its (constant) maximum. */

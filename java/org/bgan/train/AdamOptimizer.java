@@ -19,7 +19,9 @@ import org.tensorflow.types.TFloat32;
  * {@code minimize}/{@code computeGradients} differentiate with respect to every variable of the
  * graph, and it recreates its slots on every {@code applyGradients}. Here the step count {@code t}
  * is a variable incremented first, the β-powers are computed from the incremented value, and every
- * update reads them through a data dependency. Slots live under {@code <name>/}, so two players'
+ * update reads them through a data dependency. The updates start once every gradient of the step has
+ * been computed ({@link GradientsReady}): they change the variables in place, which the backward pass
+ * still reads. Slots live under {@code <name>/}, so two players'
  * optimisers never share state, and they are saved in checkpoints.
  */
 public final class AdamOptimizer {
@@ -71,7 +73,7 @@ public final class AdamOptimizer {
     if (grads.size() != vars.size()) {
       throw new IllegalArgumentException(name + ": " + grads.size() + " gradients for " + vars.size() + " variables");
     }
-    Ops s = tf.withSubScope(name);
+    Ops s = tf.withSubScope(name).withControlDependencies(List.of(GradientsReady.of(tf, name, grads)));
     Operand<TFloat32> t = s.assignAdd(step, s.constant(1f));
     Operand<TFloat32> b1p = s.math.pow(s.constant(beta1), t);
     Operand<TFloat32> b2p = s.math.pow(s.constant(beta2), t);

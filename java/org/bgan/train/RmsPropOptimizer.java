@@ -51,7 +51,8 @@ public final class RmsPropOptimizer {
     if (grads.size() != vars.size()) {
       throw new IllegalArgumentException(name + ": " + grads.size() + " gradients for " + vars.size() + " variables");
     }
-    Ops s = tf.withSubScope(name);
+    // In place, so only once the backward pass no longer reads the variables (GradientsReady).
+    Ops s = tf.withSubScope(name).withControlDependencies(List.of(GradientsReady.of(tf, name, grads)));
     Operand<TFloat32> lr = s.constant(learningRate);
     Operand<TFloat32> rho = s.constant(decay);
     Operand<TFloat32> mu = s.constant(momentum);

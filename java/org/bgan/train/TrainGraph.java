@@ -91,6 +91,10 @@ public final class TrainGraph {
       evalSamplesRaw = evalSamples;
       evalSamples = GanModelBuilder.evalSamples(tf, cfg, avg.network(), data.sampleShape(), GanModelBuilder.EVAL_SCOPE + "_ema");
     }
+    // The step the summaries record: a copy of global_step taken before g_train increments it (a summary
+    // reading the variable itself would see N or N + 1 depending on which op ran first).
+    org.tensorflow.op.math.Add<TInt64> stepNow = tf.withName("global_step_now").math.add(globalStep, tf.constant(0L));
+    gDeps.add(stepNow);
     Op gTrain = tf.withControlDependencies(gDeps).withName("g_train")
         .assignAdd(globalStep, tf.constant(1L));
 
@@ -100,20 +104,20 @@ public final class TrainGraph {
     Op create = sum.summary.createSummaryFileWriter(writer, logDir, sum.constant(100), sum.constant(10_000),
         sum.constant(".bgan"));
     List<Op> dWrites = new ArrayList<>();
-    dWrites.add(scalar(sum, writer, globalStep, "d_loss", model.dLoss()));
+    dWrites.add(scalar(sum, writer, stepNow, "d_loss", model.dLoss()));
     for (Map.Entry<String, Operand<TFloat32>> e : model.dScalars().entrySet()) {
-      dWrites.add(scalar(sum, writer, globalStep, e.getKey(), e.getValue()));
+      dWrites.add(scalar(sum, writer, stepNow, e.getKey(), e.getValue()));
     }
     if (cfg.getLoss() == org.bgan.config.proto.LossKind.BGAN || cfg.getLoss() == org.bgan.config.proto.LossKind.MBGAN) {
-      dWrites.add(scalar(sum, writer, globalStep, "mixing/gamma", sum.constant(cfg.getMixing().getGamma())));
+      dWrites.add(scalar(sum, writer, stepNow, "mixing/gamma", sum.constant(cfg.getMixing().getGamma())));
     }
     Op dSummaries = sum.withControlDependencies(dWrites).withName("d_summaries").noOp();
-    Op gSummaries = sum.withControlDependencies(List.of(scalar(sum, writer, globalStep, "g_loss", model.gLoss())))
+    Op gSummaries = sum.withControlDependencies(List.of(scalar(sum, writer, stepNow, "g_loss", model.gLoss())))
         .withName("g_summaries").noOp();
     Op flush = sum.summary.flushSummaryWriter(writer);
     Op images = null;
     if (evalSamples.shape().numDimensions() == 4) {
-      images = sum.summary.writeImageSummary(writer, globalStep, sum.constant("samples"),
+      images = sum.summary.writeImageSummary(writer, stepNow, sum.constant("samples"),
           org.bgan.export.GeneratorExporter.toUint8(sum, evalSamples),
           sum.constant(new byte[] {(byte) 255, 0, 0, (byte) 255}),
           org.tensorflow.op.summary.WriteImageSummary.maxImages(16L));

@@ -263,16 +263,8 @@ class SemiSupervisedTrainingTest {
     Trainer.Result b = Trainer.run(cfg(data, part, 6, x), quiet(true, p));
     List<String> la = Files.readAllLines(full.resolve("losses.csv"));
     List<String> lb = Files.readAllLines(part.resolve("losses.csv"));
-    assertThat(lb).hasSameSizeAs(la);
-    for (int i = 1; i < la.size(); i++) {
-      String[] u = la.get(i).split(",");
-      String[] v = lb.get(i).split(",");
-      for (int k = 1; k < 3; k++) {
-        // TF's CPU kernels are not bitwise reproducible across sessions (~1e-6 relative)
-        assertThat(Double.parseDouble(v[k])).as("row %d col %d", i, k)
-            .isCloseTo(Double.parseDouble(u[k]), within(1e-4 + 1e-4 * Math.abs(Double.parseDouble(u[k]))));
-      }
-    }
+    // Exactly: the steps do not depend on thread scheduling (StepOrderTest).
+    assertThat(lb).hasSameSizeAs(la).isEqualTo(la);
     assertThat(b.finalMetrics().get("test_accuracy")).isEqualTo(a.finalMetrics().get("test_accuracy"));
     assertThat(Files.readAllLines(part.resolve("metrics_history.jsonl"))).hasSize(2);  // steps 3 and 6
   }

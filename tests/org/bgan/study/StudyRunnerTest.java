@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.bgan.config.proto.Study;
 import org.bgan.train.Trainer;
@@ -144,9 +145,30 @@ class StudyRunnerTest {
     StudyRunner.run(f2, s2, QUIET, false);
     String a = Files.readString(full.resolve("results.md"));
     String b = Files.readString(part.resolve("results.md"));
-    // Mode figures are exact; the loss columns agree to the printed precision (TF is not bitwise
-    // reproducible across sessions, ~1e-6 relative) and it/s is a timing.
-    assertThat(columns(b, 3)).isEqualTo(columns(a, 3));
+    // Every column but it/s (a timing) is the same: the resumed run retraces the uninterrupted one.
+    assertThat(withoutTimings(b)).isEqualTo(withoutTimings(a)).anyMatch(l -> l.startsWith("| gan | 2 |"));
+  }
+
+  /** The Markdown with the cells under an "it/s" heading removed (timings differ between runs). */
+  private static List<String> withoutTimings(String md) {
+    List<String> out = new ArrayList<>();
+    int timing = -1;
+    for (String line : md.lines().toList()) {
+      if (!line.startsWith("|")) {
+        timing = -1;
+        out.add(line);
+        continue;
+      }
+      List<String> cells = new ArrayList<>(java.util.Arrays.asList(line.split("\\|", -1)));
+      if (timing < 0 && cells.stream().anyMatch(c -> c.trim().equals("it/s"))) {
+        timing = cells.stream().map(String::trim).toList().indexOf("it/s");
+      }
+      if (timing >= 0 && timing < cells.size()) {
+        cells.remove(timing);
+      }
+      out.add(String.join("|", cells));
+    }
+    return out;
   }
 
   /** The first n columns of each table row. */

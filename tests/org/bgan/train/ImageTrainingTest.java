@@ -161,17 +161,8 @@ class ImageTrainingTest {
     assertThat(Trainer.run(tiny("MBGAN", part, 6), quiet(true)).exitCode()).isZero();
     List<String> a = Files.readAllLines(full.resolve("losses.csv"));
     List<String> b = Files.readAllLines(part.resolve("losses.csv"));
-    assertThat(b).hasSameSizeAs(a);
-    for (int i = 1; i < a.size(); i++) {
-      String[] x = a.get(i).split(",");
-      String[] y = b.get(i).split(",");
-      assertThat(y[0]).isEqualTo(x[0]);
-      for (int k = 1; k < 3; k++) {
-        // TF's CPU kernels are not bitwise reproducible across sessions (~1e-6 relative).
-        assertThat(Double.parseDouble(y[k])).as("row %d col %d", i, k)
-            .isCloseTo(Double.parseDouble(x[k]), org.assertj.core.api.Assertions.within(1e-4 + 1e-4 * Math.abs(Double.parseDouble(x[k]))));
-      }
-    }
+    // Exactly: the steps do not depend on thread scheduling (StepOrderTest), also with batch norm.
+    assertThat(b).hasSameSizeAs(a).isEqualTo(a);
   }
 
   @Test
