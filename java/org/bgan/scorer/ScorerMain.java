@@ -330,6 +330,37 @@ public final class ScorerMain {
     Path saveStats = cl.hasOption("save-stats") ? Path.of(cl.getOptionValue("save-stats")) : null;
     checkNew(saveFeatures);
     checkNew(saveStats);
+    checkDistinct(saveStats, "--save-stats", saveFeatures, "--save-features");
+    boolean kidRef = cl.hasOption("ref") || cl.hasOption("ref-features");
+    // options that this combination would not use are refused, not silently dropped
+    if (cl.hasOption("num") && !hasGen) {
+      throw new UserError(EXIT_USAGE, "--num is the number of images drawn from --generator; a folder's "
+          + "images are all scored");
+    }
+    for (String k : new String[] {"kid-subsets", "kid-subset-size"}) {
+      if (cl.hasOption(k) && !kidRef) {
+        throw new UserError(EXIT_USAGE, "--" + k + " is for KID, which needs --ref DIR or --ref-features F.npy");
+      }
+    }
+    if (cl.hasOption("seed") && !hasGen && !kidRef) {
+      throw new UserError(EXIT_USAGE, "--seed seeds --generator's z and KID's subsets (--ref or --ref-features); "
+          + "this command uses neither");
+    }
+    List<Path> imageFiles = null;
+    if (hasImages) {
+      // a folder, as documented: .npy features and .npz statistics go to the fid and kid commands
+      Path images = Path.of(cl.getOptionValue("images"));
+      if (java.nio.file.Files.exists(images) && !java.nio.file.Files.isDirectory(images)) {
+        throw new UserError(EXIT_USAGE, "--images takes a folder of images; for .npy features or .npz "
+            + "statistics use the fid and kid commands");
+      }
+      imageFiles = ImageFolder.list(images);
+    }
+    for (String k : new String[] {"ref-stats", "ref-features"}) {
+      if (cl.hasOption(k) && java.nio.file.Files.isDirectory(Path.of(cl.getOptionValue(k)))) {
+        throw new UserError(EXIT_USAGE, "--" + k + " takes a file; use --ref for a folder of images");
+      }
+    }
     if (cl.hasOption("ref")) {
       // before any images are run through the model: a reference that cannot be used fails at once
       Path ref = Path.of(cl.getOptionValue("ref"));
@@ -340,6 +371,25 @@ public final class ScorerMain {
     }
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {
+      // reference files are read and checked against the model before any image is run through it
+      Scorer.ImageSet ref = null;
+      if (cl.hasOption("ref-stats")) {
+        ref = new Scorer.ImageSet(cl.getOptionValue("ref-stats"),
+            ActivationStats.load(Path.of(cl.getOptionValue("ref-stats"))), null, null, false, 0);
+      } else if (cl.hasOption("ref-features")) {
+        ref = scorer.load(cl.getOptionValue("ref-features"), true, null);
+      }
+      org.bgan.metrics.FeatureExtractor fx = scorer.extractor();
+      if (ref != null && ref.dim() != fx.featureDim()) {
+        throw new UserError(EXIT_INPUT, ref.name() + ": " + ref.dim() + "-d features, but the model's feature "
+            + "output has " + fx.featureDim() + " (was it computed with another model?)");
+      }
+      long most = hasGen ? num : imageFiles.size();
+      if (fx.classCount() > 0 && most < splits) {
+        throw new UserError(EXIT_INPUT, "--splits " + splits + ": the Inception Score needs at least one image "
+            + "per split, and " + (hasGen ? "--num is " : cl.getOptionValue("images") + " has ") + most
+            + (hasGen ? "" : " files"));
+      }
       Scorer.ImageSet fake;
       if (hasGen) {
         // a model base directory in TF Serving's layout stands for its newest version, as in bgan's commands
@@ -350,21 +400,26 @@ public final class ScorerMain {
           fake = scorer.run(cl.getOptionValue("generator"), gen, saveFeatures);
         }
       } else {
-        fake = scorer.load(cl.getOptionValue("images"), false, saveFeatures);
+        fake = scorer.folder(Path.of(cl.getOptionValue("images")), saveFeatures);
       }
-      Scorer.ImageSet ref = null;
       if (cl.hasOption("ref")) {
         ref = scorer.load(cl.getOptionValue("ref"), false, null);
-      } else if (cl.hasOption("ref-stats")) {
-        ref = new Scorer.ImageSet(cl.getOptionValue("ref-stats"),
-            ActivationStats.load(Path.of(cl.getOptionValue("ref-stats"))), null, null, false, 0);
-      } else if (cl.hasOption("ref-features")) {
-        ref = scorer.load(cl.getOptionValue("ref-features"), true, null);
       }
       res.put("images", fake.stats().count());
       res.put("skipped_files", fake.skipped());
       if (fake.classes() != null) {
-        InceptionScore.Result is = InceptionScore.compute(fake.classes(), fake.classesAreProbabilities(), splits);
+        if (fake.stats().count() < splits) {
+          throw new UserError(EXIT_INPUT, fake.name() + ": " + fake.stats().count() + " readable images for --splits "
+              + splits + ": the Inception Score needs at least one image per split (lower --splits)");
+        }
+        InceptionScore.Result is;
+        try {
+          is = InceptionScore.compute(fake.classes(), fake.classesAreProbabilities(), splits);
+        } catch (MetricInputException e) {
+          throw new MetricInputException(fake.name() + ": the model's class output: " + e.getMessage()
+              + (fake.classesAreProbabilities() ? " (taken as probabilities; if it holds logits, name it with "
+              + "--logits-output instead of --probs-output)" : ""));
+        }
         res.put("inception_score_mean", is.mean());
         res.put("inception_score_std", is.std());
         res.put("inception_score_splits", splits);
@@ -404,6 +459,13 @@ public final class ScorerMain {
             + (java.nio.file.Files.exists(dir) ? " is not a directory" : " does not exist"));
       }
       checkWritable(p, dir);
+    }
+  }
+
+  /** Two output files of one command must differ: the second would fail after all the work, or clobber the first. */
+  static void checkDistinct(Path a, String aFlag, Path b, String bFlag) {
+    if (a != null && b != null && a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+      throw new UserError(EXIT_USAGE, aFlag + " and " + bFlag + " name the same file " + a);
     }
   }
 
@@ -489,6 +551,7 @@ public final class ScorerMain {
     checkNew(outFile);
     Path saveFeatures = cl.hasOption("save-features") ? Path.of(cl.getOptionValue("save-features")) : null;
     checkNew(saveFeatures);
+    checkDistinct(outFile, "--out", saveFeatures, "--save-features");
     try (Scorer scorer = new Scorer(s, err)) {
       Scorer.ImageSet set = scorer.folder(Path.of(images), saveFeatures);
       set.stats().save(outFile);

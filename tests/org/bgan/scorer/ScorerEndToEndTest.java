@@ -263,6 +263,95 @@ class ScorerEndToEndTest {
     assertThat(torch.err()).contains("--torch: expected on or off, got 'maybe'");
   }
 
+  /**
+   * score's --images takes a folder (a .npz gave "images: 0", a .npz with --ref-features a
+   * NullPointerException, a .npy ignored --save-features); reference files are checked against the
+   * model before any image is run (they failed after the whole extraction); options the combination
+   * would not use are refused; two outputs with one name are refused before any work (the features
+   * were left behind under the --out name).
+   */
+  @Test
+  void scoreRefusesWhatItWouldGetWrongBeforeAnyWork() throws Exception {
+    Path feats = tmp.resolve("ref12.npy");
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(feats, 12)) {
+      float[] x = new float[5 * 12];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.sin(i);
+      }
+      w.append(x, 5);
+      w.commit(false);
+    }
+    Path stats = tmp.resolve("ref3.npz");
+    stats(new float[] {1, 2, 3, 4, 0, 1, 5, 5, 1, 1, 1, 2}, 3).save(stats);
+    Path f4 = tmp.resolve("f4.npz");
+    stats(new float[] {1, 2, 3, 4, 0, 1, 5, 5, 1, 1, 1, 2}, 4).save(f4);
+
+    for (String input : new String[] {stats.toString(), feats.toString()}) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", input, "--input-range", "0,1",
+          "--ref-features", feats.toString(), "--quiet");
+      assertThat(r.code()).as(r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("--images takes a folder").contains("fid and kid commands")
+          .doesNotContain("Exception");
+    }
+    // a reference of another dimension (another model) or a missing one fails before the images are read
+    Path saved = tmp.resolve("never.npy");
+    for (String[] ref : new String[][] {{"--ref-stats", f4.toString()}, {"--ref-stats", tmp.resolve("no.npz").toString()},
+        {"--ref-features", tmp.resolve("no.npy").toString()}}) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+          ref[0], ref[1], "--save-features", saved.toString(), "--quiet");
+      assertThat(r.code()).as(r.err()).isEqualTo(3);
+      assertThat(r.err()).contains(ref[1]).doesNotContain("images in").doesNotContain("Exception");
+      assertThat(saved).doesNotExist();
+    }
+    CliRun dim = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", f4.toString(), "--quiet");
+    assertThat(dim.err()).contains("4-d features, but the model's feature output has 12");
+    CliRun dirRef = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-features", b.toString(), "--quiet");
+    assertThat(dirRef.code()).isEqualTo(2);
+    assertThat(dirRef.err()).contains("--ref-features takes a file; use --ref");
+    // a usable --ref-features still works
+    CliRun ok = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-features", feats.toString(), "--kid-subset-size", "5", "--quiet", "--json");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.json("kid_subset_size")).isEqualTo(5);
+
+    // options this combination would silently drop
+    String[][] unused = {{"--num", "10"}, {"--kid-subsets", "5"}, {"--kid-subset-size", "5"}, {"--seed", "3"}};
+    for (String[] u : unused) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+          u[0], u[1], "--quiet");
+      assertThat(r.code()).as(u[0]).isEqualTo(2);
+      assertThat(r.err()).as(u[0]).contains(u[0]).doesNotContain("images in");
+    }
+
+    // one file for two outputs
+    Path same = tmp.resolve("same.npz");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--out", same.toString(), "--save-features", same.toString(), "--quiet");
+    assertThat(st.code()).isEqualTo(2);
+    assertThat(st.err()).contains("--out and --save-features name the same file").doesNotContain("images in");
+    assertThat(same).doesNotExist();
+    CliRun sc = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--save-stats", same.toString(), "--save-features", tmp.resolve(".").resolve("same.npz").toString(), "--quiet");
+    assertThat(sc.code()).isEqualTo(2);
+    assertThat(sc.err()).contains("name the same file");
+    assertThat(same).doesNotExist();
+  }
+
+  /** Too few images for the IS splits, or logits named as probabilities: the message names the flag. */
+  @Test
+  void inceptionScoreErrorsNameTheirFlag() {
+    CliRun few = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--splits", "38", "--quiet");
+    assertThat(few.code()).isEqualTo(3);
+    assertThat(few.err()).contains("--splits 38").contains(a + " has 37 files").doesNotContain("images in");
+    CliRun probs = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--probs-output", "logits", "--quiet");
+    assertThat(probs.code()).isEqualTo(3);
+    assertThat(probs.err()).contains(a.toString()).contains("not a probability vector").contains("--logits-output");
+  }
+
   @Test
   void aNonFiniteFeatureNamesItsFile() throws Exception {
     Path good = tmp.resolve("good.npy");
