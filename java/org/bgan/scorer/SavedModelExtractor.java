@@ -313,12 +313,16 @@ public final class SavedModelExtractor implements FeatureExtractor {
       }
       try {
         Session.Runner r = bundle.session().runner().feed(input.name, fed).fetch(features.name);
-        if (classes != null) {
+        // one tensor named as both outputs (--features-output logits) is fetched once: TF Java refuses
+        // a result set with two fetches of the same name
+        boolean sameTensor = classes != null && classes.name.equals(features.name);
+        if (classes != null && !sameTensor) {
           r.fetch(classes.name);
         }
         try (Result out = r.run()) {
           float[] f = readRows(out.get(0), n, featureDim, "features");
-          float[] c = classes == null ? null : readRows(out.get(1), n, classCount, "class output");
+          float[] c = classes == null ? null : sameTensor ? f.clone()
+              : readRows(out.get(1), n, classCount, "class output");
           return new Output(f, c);
         }
       } finally {

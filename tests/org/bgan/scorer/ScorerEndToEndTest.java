@@ -339,6 +339,30 @@ class ScorerEndToEndTest {
     assertThat(same).doesNotExist();
   }
 
+  /** The logits as features (one tensor for both outputs) works: it was an internal error from TF Java. */
+  @Test
+  void oneOutputAsFeaturesAndLogits() throws Exception {
+    CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--features-output", "logits", "--splits", "5", "--json", "--quiet");
+    assertThat(r.code()).as(r.err()).isZero();
+    float[] logits = features(a)[1];
+    InceptionScore.Result is = InceptionScore.compute(FloatRows.of(logits, 37, 5), false, 5);
+    assertThat(r.json("inception_score_mean")).isCloseTo(is.mean(), org.assertj.core.data.Offset.offset(1e-5));
+    Path npy = tmp.resolve("logit-features.npy");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--features-output", "logits", "--out", tmp.resolve("logit-stats.npz").toString(), "--save-features",
+        npy.toString(), "--quiet");
+    assertThat(st.code()).as(st.err()).isZero();
+    try (NpyFloatFile f = NpyFloatFile.open(npy)) {
+      assertThat(f.cols()).isEqualTo(5);
+      float[] row = new float[5];
+      f.row(36, row, 0);
+      for (int c = 0; c < 5; c++) {
+        assertThat(row[c]).isCloseTo(logits[36 * 5 + c], org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+  }
+
   /** Too few images for the IS splits, or logits named as probabilities: the message names the flag. */
   @Test
   void inceptionScoreErrorsNameTheirFlag() {
