@@ -186,9 +186,15 @@ public final class ScorerMain {
   private CommandLine parse(Options o, String[] args) throws ParseException {
     CommandLine cl = new DefaultParser().parse(o, args, false);
     // An empty value (--out "", an unset shell variable) would be the current directory as a path.
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (Option opt : cl.getOptions()) {
       if (opt.hasArg() && (opt.getValue() == null || opt.getValue().isBlank())) {
         throw new UserError(EXIT_USAGE, "--" + opt.getLongOpt() + " needs a value, got an empty string");
+      }
+      // a repeated option would silently use its first value only (--splits 5 --splits 2 gave 5 splits)
+      if (opt.hasArg() && !seen.add(opt.getLongOpt())) {
+        throw new UserError(EXIT_USAGE, "--" + opt.getLongOpt() + " given more than once ("
+            + String.join(", ", cl.getOptionValues(opt.getLongOpt())) + ")");
       }
     }
     return cl;
