@@ -31,6 +31,10 @@ public final class ImageDecoder {
   }
 
   public static DecodedImage decode(Path file) throws BadImageException {
+    if (!Files.exists(file)) {
+      throw new BadImageException(Files.isSymbolicLink(file) ? "broken symbolic link (its target does not exist)"
+          : "no such file");
+    }
     BufferedImage img;
     // a random-access stream: TIFF and TGA readers seek (to IFD offsets, to the TGA 2.0 footer), which a
     // stream-cached input cannot do once it has been flushed

@@ -148,4 +148,28 @@ class ImageDecoderTest {
     assertThat(files.stream().map(p -> tmp.relativize(p).toString()).toList())
         .containsExactly("B.png", "a.png", "b/c.png", "b/sub/z.png");
   }
+
+  /**
+   * A folder given as a symbolic link was "the folder contains no files", a linked subfolder and a
+   * broken link were dropped without a word: links are followed, a broken one is reported, a loop is
+   * an error naming it.
+   */
+  @Test
+  void symbolicLinksAreFollowedAndBrokenOnesReported() throws IOException {
+    Path real = Files.createDirectories(tmp.resolve("real"));
+    Files.writeString(real.resolve("a.png"), "x");
+    Path top = Files.createDirectories(tmp.resolve("top"));
+    Files.writeString(top.resolve("b.png"), "x");
+    Files.createSymbolicLink(top.resolve("linked"), real);
+    Files.createSymbolicLink(top.resolve("c.png"), real.resolve("a.png"));
+    Files.createSymbolicLink(top.resolve("d.png"), tmp.resolve("missing.png"));
+    Path alias = Files.createSymbolicLink(tmp.resolve("alias"), top);
+    assertThat(ImageFolder.list(alias).stream().map(p -> alias.relativize(p).toString()).toList())
+        .containsExactly("b.png", "c.png", "d.png", "linked/a.png");
+    assertThatThrownBy(() -> ImageDecoder.decode(alias.resolve("d.png")))
+        .isInstanceOf(ImageDecoder.BadImageException.class).hasMessage("broken symbolic link (its target does not exist)");
+    Files.createSymbolicLink(real.resolve("up"), tmp.resolve("real"));
+    assertThatThrownBy(() -> ImageFolder.list(top)).isInstanceOf(UserError.class)
+        .hasMessageContaining(top + ": symbolic link loop at");
+  }
 }
