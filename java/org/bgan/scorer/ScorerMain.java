@@ -64,6 +64,16 @@ public final class ScorerMain {
 
   /** Runs one command; returns the exit code. */
   public int run(String[] args) {
+    int code = runCommand(args);
+    // PrintStream swallows write errors: results lost to a full disk or a closed pipe gave exit 0
+    if (out.checkError() && code == EXIT_OK) {
+      err.println("error: the results could not be written to standard output (disk full or closed pipe?)");
+      return EXIT_INPUT;
+    }
+    return code;
+  }
+
+  private int runCommand(String[] args) {
     try {
       return dispatch(args);
     } catch (UserError e) {
@@ -591,6 +601,16 @@ public final class ScorerMain {
     List<String> pos = new ArrayList<>(cl.getArgList());
     if (pos.size() != 2) {
       throw new UserError(EXIT_USAGE, name + " takes exactly two inputs A B, got " + pos.size() + " (see --help)");
+    }
+    if (pos.stream().noneMatch(p -> java.nio.file.Files.isDirectory(Path.of(p)))) {
+      // no image folder: the model options would be silently ignored
+      for (String k : new String[] {"model", "signature", "input", "features-output", "input-range", "input-size",
+          "resize", "batch-size", "threads", "tf-threads", "skip-bad"}) {
+        if (cl.hasOption(k)) {
+          throw new UserError(EXIT_USAGE, "--" + k + " is for image folders; " + pos.get(0) + " and " + pos.get(1)
+              + " are " + (kid ? "feature files" : "statistics or feature files") + " (their features are already computed)");
+        }
+      }
     }
     Scorer.Settings s = settings(cl);
     Map<String, Object> res = new LinkedHashMap<>();

@@ -339,6 +339,34 @@ class ScorerEndToEndTest {
     assertThat(same).doesNotExist();
   }
 
+  /** Results that cannot be written to stdout (full disk, closed pipe) fail; they gave exit 0. */
+  @Test
+  void aFailedWriteToStdoutIsAnError() throws Exception {
+    Path feats = tmp.resolve("stdout.npy");
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(feats, 2)) {
+      w.append(new float[] {1, 2, 3, 5, 0, 1}, 3);
+      w.commit(false);
+    }
+    java.io.OutputStream full = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    };
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = new ScorerMain(new java.io.PrintStream(full, true), new java.io.PrintStream(err, true))
+        .run(new String[] {"fid", feats.toString(), feats.toString()});
+    assertThat(code).isEqualTo(3);
+    assertThat(err.toString()).contains("could not be written to standard output");
+    // model options with two feature files would be silently ignored: refused
+    CliRun withModel = CliRun.of("fid", feats.toString(), feats.toString(), "--model", model.toString());
+    assertThat(withModel.code()).isEqualTo(2);
+    assertThat(withModel.err()).contains("--model is for image folders");
+    CliRun kidRange = CliRun.of("kid", feats.toString(), feats.toString(), "--input-range", "0,1");
+    assertThat(kidRange.code()).isEqualTo(2);
+    assertThat(kidRange.err()).contains("--input-range is for image folders");
+  }
+
   /** The logits as features (one tensor for both outputs) works: it was an internal error from TF Java. */
   @Test
   void oneOutputAsFeaturesAndLogits() throws Exception {
