@@ -79,9 +79,30 @@ public record ActivationStats(double[] mu, double[] sigma, long count) {
    * renamed into place; refuses to overwrite an existing file.
    */
   public void save(Path file) throws IOException {
+    save(file, null);
+  }
+
+  /** The array that records which feature extractor computed the statistics (see {@link #save(Path, String)}). */
+  public static final String MODEL_KEY = "scorer_model";
+
+  /**
+   * As {@link #save(Path)}, and with {@code model} (when not null) as a third array {@value #MODEL_KEY}
+   * (UTF-8 bytes): the feature extractor and preprocessing that computed them, so that statistics of
+   * another model are refused instead of compared. Readers of mu and sigma ignore it.
+   */
+  public void save(Path file, String model) throws IOException {
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
     arrays.put("mu", NpyArray.ofDoubles(mu, mu.length));
     arrays.put("sigma", NpyArray.ofDoubles(sigma, mu.length, mu.length));
+    if (model != null) {
+      arrays.put(MODEL_KEY, NpyArray.ofText(model));
+    }
     Npz.write(file, arrays);
+  }
+
+  /** The feature extractor recorded by {@link #save(Path, String)}, or null (a file written elsewhere). */
+  public static String savedModel(Path file) throws IOException {
+    NpyArray a = Npz.read(file).get(MODEL_KEY);
+    return a == null ? null : a.text();
   }
 }

@@ -400,6 +400,9 @@ public final class ScorerMain {
         throw new UserError(EXIT_INPUT, ref.name() + ": " + ref.dim() + "-d features, but the model's feature "
             + "output has " + fx.featureDim() + " (was it computed with another model?)");
       }
+      if (cl.hasOption("ref-stats")) {
+        checkSameModel(Path.of(cl.getOptionValue("ref-stats")), fx.identity());
+      }
       long most = hasGen ? num : imageFiles.size();
       if (fx.classCount() > 0 && most < splits) {
         throw new UserError(EXIT_INPUT, "--splits " + splits + ": the Inception Score needs at least one image "
@@ -453,7 +456,7 @@ public final class ScorerMain {
         res.put("reference", ref.name());
       }
       if (saveStats != null) {
-        fake.stats().save(saveStats);
+        fake.stats().save(saveStats, scorer.extractor().identity());
       }
     }
     print(res, cl.hasOption("json"));
@@ -475,6 +478,25 @@ public final class ScorerMain {
             + (java.nio.file.Files.exists(dir) ? " is not a directory" : " does not exist"));
       }
       checkWritable(p, dir);
+    }
+  }
+
+  /**
+   * Statistics saved by this tool record the model and preprocessing that computed them: those of
+   * another (a retrained classifier of the same feature size, another --resize) are refused, not
+   * compared. A file written elsewhere records nothing: noted on stderr.
+   */
+  private void checkSameModel(Path npz, String ours) throws IOException {
+    if (ours == null) {
+      return;
+    }
+    String theirs = ActivationStats.savedModel(npz);
+    if (theirs == null) {
+      err.println("note: " + npz + " does not record the model that computed it; its FID is meaningful only if it "
+          + "was " + ours);
+    } else if (!theirs.equals(ours)) {
+      throw new UserError(EXIT_INPUT, npz + ": statistics computed with another model or preprocessing ("
+          + theirs + "); this run uses " + ours);
     }
   }
 
@@ -556,7 +578,8 @@ public final class ScorerMain {
     if (help(cl, o, "stats --model DIR --images DIR --out F.npz [--save-features F.npy]",
         "Computes the mean and covariance of a folder's features, in float64, as an .npz with arrays 'mu' "
             + "and 'sigma' (the layout of the reference FID implementations: their statistics files load "
-            + "here and ours load there).")) {
+            + "here and ours load there), and 'scorer_model': the model (a hash of its files) and preprocessing, "
+            + "checked when the file is used as a reference (statistics of another model are refused).")) {
       return EXIT_OK;
     }
     noPositional(cl);
@@ -570,7 +593,7 @@ public final class ScorerMain {
     checkDistinct(outFile, "--out", saveFeatures, "--save-features");
     try (Scorer scorer = new Scorer(s, err)) {
       Scorer.ImageSet set = scorer.folder(Path.of(images), saveFeatures);
-      set.stats().save(outFile);
+      set.stats().save(outFile, scorer.extractor().identity());
       out.println(outFile + ": mu (" + set.stats().dim() + "), sigma (" + set.stats().dim() + "x"
           + set.stats().dim() + ") from " + set.stats().count() + " images");
     }
@@ -623,6 +646,23 @@ public final class ScorerMain {
       if (a.dim() != b.dim()) {
         throw new UserError(EXIT_INPUT, "feature dimensions differ: " + pos.get(0) + " has "
             + a.dim() + ", " + pos.get(1) + " has " + b.dim());
+      }
+      if (!kid) {
+        // .npz statistics against a folder's features, or against each other: the same model?
+        List<Path> npz = pos.stream().filter(p -> p.toLowerCase(Locale.ROOT).endsWith(".npz")
+            && !java.nio.file.Files.isDirectory(Path.of(p))).map(Path::of).toList();
+        if (npz.size() < 2 && pos.stream().anyMatch(p -> java.nio.file.Files.isDirectory(Path.of(p)))) {
+          for (Path p : npz) {
+            checkSameModel(p, scorer.extractor().identity());
+          }
+        } else if (npz.size() == 2) {
+          String ma = ActivationStats.savedModel(npz.get(0));
+          String mb = ActivationStats.savedModel(npz.get(1));
+          if (ma != null && mb != null && !ma.equals(mb)) {
+            throw new UserError(EXIT_INPUT, pos.get(0) + " and " + pos.get(1) + " were computed with different "
+                + "models or preprocessing (" + ma + "; " + mb + ")");
+          }
+        }
       }
       if (kid) {
         Kid.Result k = Kid.compute(a.features(), b.features(), intOpt(cl, "subsets", Kid.DEFAULT_SUBSETS, 1),

@@ -339,6 +339,58 @@ class ScorerEndToEndTest {
     assertThat(same).doesNotExist();
   }
 
+  /**
+   * A statistics file records the model and preprocessing that computed it; used as a reference with
+   * another (here another --resize; a retrained model has other weights), it is refused, not compared.
+   */
+  @Test
+  void statisticsOfAnotherModelAreRefused() throws Exception {
+    Path npz = tmp.resolve("tagged.npz");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", b.toString(), "--out", npz.toString(),
+        "--input-range", "0,1", "--quiet");
+    assertThat(st.code()).as(st.err()).isZero();
+    assertThat(ActivationStats.savedModel(npz)).startsWith("model sha256 ")
+        .endsWith("features 'features' (12), input 8x8, range 0..1, resize tf-bilinear");
+    CliRun same = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", npz.toString(), "--quiet", "--json");
+    assertThat(same.code()).as(same.err()).isZero();
+    assertThat(same.err()).doesNotContain("note:");
+    CliRun other = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", npz.toString(), "--resize", "area", "--quiet");
+    assertThat(other.code()).isEqualTo(3);
+    assertThat(other.err()).contains(npz + ": statistics computed with another model or preprocessing")
+        .contains("resize tf-bilinear").contains("this run uses").contains("resize area").doesNotContain("images in");
+    CliRun fid = CliRun.of("fid", a.toString(), npz.toString(), "--model", model.toString(), "--input-range", "0,255",
+        "--quiet");
+    assertThat(fid.code()).isEqualTo(3);
+    assertThat(fid.err()).contains("another model or preprocessing");
+    // a model copied elsewhere is the same model
+    Path copy = tmp.resolve("copy/model");
+    Files.createDirectories(copy.resolve("variables"));
+    try (java.util.stream.Stream<Path> s = Files.walk(model)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        Files.copy(p, copy.resolve(model.relativize(p).toString()));
+      }
+    }
+    CliRun copied = CliRun.of("fid", a.toString(), npz.toString(), "--model", copy.toString(), "--input-range", "0,1",
+        "--quiet");
+    assertThat(copied.code()).as(copied.err()).isZero();
+    // statistics written elsewhere record nothing: used, with a note
+    Path plain = tmp.resolve("plain.npz");
+    ActivationStats.load(npz).save(plain);
+    CliRun untagged = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", plain.toString(), "--quiet");
+    assertThat(untagged.code()).as(untagged.err()).isZero();
+    assertThat(untagged.err()).contains("note: " + plain + " does not record the model");
+    // two statistics files of different preprocessing
+    Path area = tmp.resolve("area.npz");
+    assertThat(CliRun.of("stats", "--model", model.toString(), "--images", b.toString(), "--out", area.toString(),
+        "--input-range", "0,1", "--resize", "area", "--quiet").code()).isZero();
+    CliRun two = CliRun.of("fid", npz.toString(), area.toString());
+    assertThat(two.code()).isEqualTo(3);
+    assertThat(two.err()).contains("were computed with different models or preprocessing");
+  }
+
   /** Results that cannot be written to stdout (full disk, closed pipe) fail; they gave exit 0. */
   @Test
   void aFailedWriteToStdoutIsAnError() throws Exception {
