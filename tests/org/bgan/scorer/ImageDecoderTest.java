@@ -129,6 +129,29 @@ class ImageDecoderTest {
     return out;
   }
 
+  /**
+   * A JPEG cut short decoded "fine" (ImageIO fills the missing rows with grey and only warns), so a
+   * folder with partly downloaded files was scored without a word: now it is a bad file.
+   */
+  @Test
+  void truncatedJpegIsReported() throws Exception {
+    BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_3BYTE_BGR);
+    java.util.Random rng = new java.util.Random(3);
+    for (int y = 0; y < 96; y++) {
+      for (int x = 0; x < 96; x++) {
+        img.setRGB(x, y, rng.nextInt(1 << 24));
+      }
+    }
+    Path full = tmp.resolve("full.jpg");
+    ImageIO.write(img, "jpg", full.toFile());
+    assertThat(ImageDecoder.decode(full).width()).isEqualTo(96);
+    byte[] bytes = Files.readAllBytes(full);
+    Path cut = tmp.resolve("cut.jpg");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 7 / 10));
+    assertThatThrownBy(() -> ImageDecoder.decode(cut)).isInstanceOf(ImageDecoder.BadImageException.class)
+        .hasMessageStartingWith("truncated or corrupt: ").hasMessageContaining("premature end");
+  }
+
   @Test
   void nonImagesAreReported() throws IOException {
     Path txt = tmp.resolve("notes.txt");
