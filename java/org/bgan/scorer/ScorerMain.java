@@ -695,13 +695,14 @@ public final class ScorerMain {
     modelOptions(o, true, false);
     withHelp(o);
     CommandLine cl = parse(o, args);
-    if (help(cl, o, "inspect --model DIR", "Lists the signatures of a SavedModel and what the scorer would use.")) {
+    if (help(cl, o, "inspect --model DIR", "Lists the signatures of a SavedModel and what the scorer would use "
+        + "(exit 0), or why it cannot use it as is (exit 4, or 2 when only --input-range is missing).")) {
       return EXIT_OK;
     }
     noPositional(cl);
     Path dir = Path.of(required(cl, "model"));
     Scorer.Settings s = settings(cl);
-    out.print(Models.inspect(dir, s.spec));
+    Models.inspect(dir, s.spec, out);
     return EXIT_OK;
   }
 

@@ -204,6 +204,18 @@ class ScorerEndToEndTest {
 
     Path bad = tmp.resolve("unusable");
     TestModels.unusableModel(bad);
+    // inspect lists the model, then fails with the reason on stderr (it said so on stdout with exit 0)
+    CliRun ins = CliRun.of("inspect", "--model", bad.toString());
+    assertThat(ins.code()).isEqualTo(4);
+    assertThat(ins.out()).contains("input  vec: DT_FLOAT [-1, 3]").doesNotContain("cannot use");
+    assertThat(ins.err()).contains("error: the scorer cannot use it as is: " + bad + ": cannot tell which input")
+        .doesNotContain("the model has:");
+    CliRun insNoRange = CliRun.of("inspect", "--model", model.toString());
+    assertThat(insNoRange.code()).isEqualTo(2);
+    assertThat(insNoRange.err()).contains("--input-range");
+    CliRun good = CliRun.of("inspect", "--model", model.toString(), "--input-range", "0,1");
+    assertThat(good.code()).as(good.err()).isZero();
+    assertThat(good.out()).contains("scorer would use: model ");
     CliRun u = CliRun.of("score", "--model", bad.toString(), "--images", a.toString(), "--input-range", "0,1");
     assertThat(u.code()).isEqualTo(4);
     assertThat(u.err()).contains("signature 'serving_default'").contains("input  vec").contains("output scaled")
