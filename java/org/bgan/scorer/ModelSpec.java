@@ -52,6 +52,8 @@ public final class ModelSpec {
   /** {height, width} the images are resized to, or null for the signature's (or native) size. */
   public int[] inputSize;
   public Resize resize = Resize.TF_BILINEAR;
+  /** True when --resize was given: it must then have an effect (see SavedModelExtractor). */
+  public boolean resizeGiven;
   /** TensorFlow intra-op threads (0: TensorFlow's default). */
   public int tfThreads;
 

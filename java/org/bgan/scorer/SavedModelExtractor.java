@@ -128,6 +128,13 @@ public final class SavedModelExtractor implements FeatureExtractor {
       h = spec.inputSize[0];
       w = spec.inputSize[1];
     }
+    if (spec.resizeGiven && (h <= 0 || w <= 0)) {
+      // nothing is resized before such a model (its own graph may resize): --resize would change nothing
+      bundle.close();
+      throw new UserError(ScorerMain.EXIT_USAGE, "--resize " + spec.resize.flag + ": the input '" + inName + "' of "
+          + dir + " takes images of any size, so the scorer does not resize them; add --input-size HxW to resize "
+          + "to that size first, or leave --resize out");
+    }
     if (c != 1 && c != 3 && c != -1) {
       throw modelError(dir, "the image input '" + inName + "' has " + c + " channels (1 or 3 supported)", bundle);
     }

@@ -274,6 +274,7 @@ public final class ScorerMain {
     }
     if (cl.hasOption("resize")) {
       m.resize = ModelSpec.Resize.parse(cl.getOptionValue("resize"));
+      m.resizeGiven = true;
     }
     m.tfThreads = intOpt(cl, "tf-threads", 0, 0);
     s.batchSize = intOpt(cl, "batch-size", 50, 1);
