@@ -28,12 +28,14 @@ public record ActivationStats(double[] mu, double[] sigma, long count) {
    * np.savez_compressed), checking keys, shapes, finiteness and symmetry.
    */
   public static ActivationStats load(Path file) throws IOException {
-    Map<String, NpyArray> arrays = Npz.read(file);
+    // only mu and sigma are decoded: other arrays (a model name as a numpy string, ...) are not ours to read
+    Map<String, NpyArray> arrays = Npz.read(file, java.util.Set.of("mu", "sigma"));
     NpyArray mu = arrays.get("mu");
     NpyArray sigma = arrays.get("sigma");
     if (mu == null || sigma == null) {
+      java.util.List<String> all = Npz.keys(file);
       throw new MetricInputException(file + ": a statistics file needs arrays 'mu' and 'sigma'; it has "
-          + (arrays.isEmpty() ? "none" : String.join(", ", arrays.keySet())));
+          + (all.isEmpty() ? "none" : String.join(", ", all)));
     }
     int[] ms = mu.shape();
     int[] ss = sigma.shape();
@@ -102,7 +104,7 @@ public record ActivationStats(double[] mu, double[] sigma, long count) {
 
   /** The feature extractor recorded by {@link #save(Path, String)}, or null (a file written elsewhere). */
   public static String savedModel(Path file) throws IOException {
-    NpyArray a = Npz.read(file).get(MODEL_KEY);
+    NpyArray a = Npz.read(file, java.util.Set.of(MODEL_KEY)).get(MODEL_KEY);
     return a == null ? null : a.text();
   }
 }
