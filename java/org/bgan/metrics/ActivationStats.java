@@ -28,12 +28,14 @@ public record ActivationStats(double[] mu, double[] sigma, long count) {
    * np.savez_compressed), checking keys, shapes, finiteness and symmetry.
    */
   public static ActivationStats load(Path file) throws IOException {
-    Map<String, NpyArray> arrays = Npz.read(file);
+    // only mu and sigma are decoded: other arrays (a model name as a numpy string, ...) are not ours to read
+    Map<String, NpyArray> arrays = Npz.read(file, java.util.Set.of("mu", "sigma"));
     NpyArray mu = arrays.get("mu");
     NpyArray sigma = arrays.get("sigma");
     if (mu == null || sigma == null) {
+      java.util.List<String> all = Npz.keys(file);
       throw new MetricInputException(file + ": a statistics file needs arrays 'mu' and 'sigma'; it has "
-          + (arrays.isEmpty() ? "none" : String.join(", ", arrays.keySet())));
+          + (all.isEmpty() ? "none" : String.join(", ", all)));
     }
     int[] ms = mu.shape();
     int[] ss = sigma.shape();
@@ -79,9 +81,30 @@ public record ActivationStats(double[] mu, double[] sigma, long count) {
    * renamed into place; refuses to overwrite an existing file.
    */
   public void save(Path file) throws IOException {
+    save(file, null);
+  }
+
+  /** The array that records which feature extractor computed the statistics (see {@link #save(Path, String)}). */
+  public static final String MODEL_KEY = "scorer_model";
+
+  /**
+   * As {@link #save(Path)}, and with {@code model} (when not null) as a third array {@value #MODEL_KEY}
+   * (UTF-8 bytes): the feature extractor and preprocessing that computed them, so that statistics of
+   * another model are refused instead of compared. Readers of mu and sigma ignore it.
+   */
+  public void save(Path file, String model) throws IOException {
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
     arrays.put("mu", NpyArray.ofDoubles(mu, mu.length));
     arrays.put("sigma", NpyArray.ofDoubles(sigma, mu.length, mu.length));
+    if (model != null) {
+      arrays.put(MODEL_KEY, NpyArray.ofText(model));
+    }
     Npz.write(file, arrays);
+  }
+
+  /** The feature extractor recorded by {@link #save(Path, String)}, or null (a file written elsewhere). */
+  public static String savedModel(Path file) throws IOException {
+    NpyArray a = Npz.read(file, java.util.Set.of(MODEL_KEY)).get(MODEL_KEY);
+    return a == null ? null : a.text();
   }
 }

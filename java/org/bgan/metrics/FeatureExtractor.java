@@ -20,6 +20,14 @@ public interface FeatureExtractor extends AutoCloseable {
 
   record Output(float[] features, float[] classes) {}
 
+  /**
+   * What makes two runs' features comparable (the model's weights, feature output, input size and
+   * range, resize method), as one line; null when unknown (test fakes).
+   */
+  default String identity() {
+    return null;
+  }
+
   @Override
   void close();
 }

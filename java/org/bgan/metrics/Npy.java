@@ -116,6 +116,15 @@ public final class Npy {
         throw new MetricInputException(what + ": not a .npy file (bad magic bytes)");
       }
     }
+    try {
+      return readHeaderAfterMagic(in, what);
+    } catch (EOFException e) {
+      // the magic bytes, then the file ends inside the version, length or header dictionary
+      throw new MetricInputException(what + ": not a .npy file (truncated header)");
+    }
+  }
+
+  private static Header readHeaderAfterMagic(DataInputStream in, String what) throws IOException {
     int major = in.readUnsignedByte();
     in.readUnsignedByte();
     int hlen;
@@ -154,11 +163,25 @@ public final class Npy {
     for (String part : ms.group(1).split(",")) {
       String p = part.trim().replace("L", "");
       if (!p.isEmpty()) {
-        dims.add(Integer.parseInt(p));
+        int dim;
+        try {
+          dim = Integer.parseInt(p);
+        } catch (NumberFormatException e) {
+          dim = -1;
+        }
+        if (dim < 0) {
+          throw new MetricInputException(what + ": unreadable .npy shape (" + ms.group(1).trim() + ")");
+        }
+        dims.add(dim);
       }
     }
     int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
-    itemSizeOf(descr);
+    try {
+      itemSizeOf(descr);
+    } catch (MetricInputException e) {
+      throw new MetricInputException(what + ": " + e.getMessage()
+          + " (supported: float, signed and unsigned integer and bool arrays)");
+    }
     return new Header(descr, shape, mf.group(1).equals("True"), prefix + hlen);
   }
 

@@ -36,6 +36,22 @@ public final class NpyArray {
     return new NpyArray("<f4", shape, b);
   }
 
+  /** A text as a 1-D uint8 ({@code |u1}) array of its UTF-8 bytes (numpy: {@code a.tobytes().decode()}). */
+  public static NpyArray ofText(String text) {
+    byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new NpyArray("|u1", new int[] {b.length}, ByteBuffer.wrap(b));
+  }
+
+  /** The UTF-8 text of a 1-D uint8 array written by {@link #ofText}, or null for any other array. */
+  public String text() {
+    if (!descr.equals("|u1") || shape.length != 1) {
+      return null;
+    }
+    byte[] b = new byte[shape[0]];
+    data.duplicate().position(0).get(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static void checkSize(int n, int[] shape) {
     long size = 1;
     for (int s : shape) {

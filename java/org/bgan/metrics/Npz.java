@@ -30,6 +30,15 @@ public final class Npz {
 
   /** Reads every {@code .npy} member; keys are the member names without {@code .npy}, in file order. */
   public static Map<String, NpyArray> read(Path file) throws IOException {
+    return read(file, null);
+  }
+
+  /**
+   * Reads the members named in {@code keys} (all when null) and only those: an archive with other
+   * arrays of types read here as unsupported (strings, objects) still gives the ones asked for, as
+   * numpy's lazy {@code np.load(f)['mu']} does.
+   */
+  public static Map<String, NpyArray> read(Path file, java.util.Set<String> keys) throws IOException {
     if (!Files.exists(file)) {
       throw new MetricInputException(file + ": no such file");
     }
@@ -41,8 +50,27 @@ public final class Npz {
         }
         String name = e.getName();
         String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+        if (keys != null && !keys.contains(key)) {
+          continue;
+        }
         try (InputStream in = zip.getInputStream(e)) {
           out.put(key, Npy.read(in, file + "[" + name + "]"));
+        }
+      }
+    } catch (ZipException e) {
+      throw new MetricInputException(file + ": not a readable .npz (zip) file: " + e.getMessage());
+    }
+    return out;
+  }
+
+  /** The member names of an archive, without {@code .npy}, in file order (nothing is decoded). */
+  public static java.util.List<String> keys(Path file) throws IOException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (ZipEntry e : Collections.list((Enumeration<ZipEntry>) zip.entries())) {
+        if (!e.isDirectory()) {
+          String name = e.getName();
+          out.add(name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name);
         }
       }
     } catch (ZipException e) {

@@ -104,9 +104,13 @@ public final class FmnistClassifier {
     return tf.withName(name).variable(tf.constant(Shape.of(shape), DataBuffers.of(init, true, false)));
   }
 
-  /** Trains on the Debian package's files in {@code data} and exports to {@code outDir}. */
-  public static Result train(Path data, Path outDir, int epochs, int trainLimit, long seed, PrintStream log)
-      throws IOException {
+  /**
+   * Trains on the Debian package's files in {@code data} and exports to {@code outDir}, unless the test
+   * accuracy is below {@code minAccuracy}: then nothing is written and the error says so (a model left
+   * behind would be picked up by the next run of tools/score-fmnist, which trains only when it is missing).
+   */
+  public static Result train(Path data, Path outDir, int epochs, int trainLimit, long seed, double minAccuracy,
+      PrintStream log) throws IOException {
     if (java.nio.file.Files.exists(outDir)) {
       throw new UserError(ScorerMain.EXIT_INPUT, outDir + ": already exists (refusing to overwrite)");
     }
@@ -175,6 +179,10 @@ public final class FmnistClassifier {
               epochs, lossSum / Math.max(1, steps), acc, (System.nanoTime() - t0) / 1e9);
         }
         double acc = accuracy(s, x, logits, test);
+        if (acc < minAccuracy) {
+          throw new UserError(ScorerMain.EXIT_INPUT, String.format(Locale.ROOT, "test accuracy %.4f (%d test "
+              + "images) is below --min-accuracy %.4f; no model written to %s", acc, test.count(), minAccuracy, outDir));
+        }
         Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input("images", x)
             .output("features", features).output("logits", logits).build();
         Models.exportAtomically(outDir, s, sig, "0,1", "28x28", String.format(Locale.ROOT,

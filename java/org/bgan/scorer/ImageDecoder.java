@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes an image file (any format an installed ImageIO reader handles: PNG, JPEG, BMP, GIF, WBMP
@@ -31,18 +33,45 @@ public final class ImageDecoder {
   }
 
   public static DecodedImage decode(Path file) throws BadImageException {
+    if (!Files.exists(file)) {
+      throw new BadImageException(Files.isSymbolicLink(file) ? "broken symbolic link (its target does not exist)"
+          : "no such file");
+    }
     BufferedImage img;
     // a random-access stream: TIFF and TGA readers seek (to IFD offsets, to the TGA 2.0 footer), which a
     // stream-cached input cannot do once it has been flushed
     // (ImageIO.read(File) opens a FileImageInputStream and closes it)
-    try {
-      img = ImageIO.read(file.toFile());
+    // (what ImageIO.read(File) does, with the reader's warnings kept: the JDK's JPEG reader decodes a
+    // truncated file, filling the missing part with grey, and only warns)
+    java.util.List<String> warnings = new java.util.ArrayList<>();
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      if (in == null) {
+        throw new BadImageException("cannot open the file");
+      }
+      java.util.Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new BadImageException("not an image in a format ImageIO can read");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        reader.setInput(in, true, true);
+        img = reader.read(0, reader.getDefaultReadParam());
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
       String m = e.getMessage();
       throw new BadImageException("cannot decode: " + (m == null ? e.getClass().getSimpleName() : m));
     }
     if (img == null) {
       throw new BadImageException("not an image in a format ImageIO can read");
+    }
+    for (String w : warnings) {
+      String lw = w.toLowerCase(java.util.Locale.ROOT);
+      if (lw.contains("truncated") || lw.contains("premature end")) {
+        throw new BadImageException("truncated or corrupt: " + String.join("; ", new java.util.LinkedHashSet<>(warnings)));
+      }
     }
     try {
       return toRgb(img);

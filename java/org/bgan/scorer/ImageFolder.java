@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The files of an image folder, walked recursively (following no symbolic links to directories),
- * skipping hidden files and directories (names starting with '.'), in a stable order: sorted by the
- * path relative to the folder, compared as strings with '/' separators.
+ * The files of an image folder, walked recursively (following symbolic links, to files and to
+ * directories, the given folder included; a link loop is an error), skipping hidden files and
+ * directories (names starting with '.'), in a stable order: sorted by the path relative to the folder,
+ * compared as strings with '/' separators. A broken symbolic link is listed, so that it is reported as
+ * an unreadable file rather than dropped without a word.
  */
 public final class ImageFolder {
   private ImageFolder() {}
@@ -24,12 +26,19 @@ public final class ImageFolder {
       throw new UserError(ScorerMain.EXIT_INPUT, dir + ": not a folder");
     }
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir, new FileVisitOption[0])) {
+    // (without FOLLOW_LINKS a folder given as a symbolic link, e.g. real -> /data/real, was walked as a
+    // single non-directory entry: "the folder contains no files")
+    try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
       s.filter(p -> !p.equals(dir))
           .filter(p -> !isHidden(dir.relativize(p)))
-          .filter(Files::isRegularFile)
+          .filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p) && !Files.exists(p))
           .forEach(files::add);
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof java.nio.file.FileSystemLoopException loop) {
+        throw new UserError(ScorerMain.EXIT_INPUT, dir + ": symbolic link loop at " + loop.getFile());
+      }
+      throw new UserError(ScorerMain.EXIT_INPUT, dir + ": cannot read the folder: " + e.getCause().getMessage());
+    } catch (IOException e) {
       throw new UserError(ScorerMain.EXIT_INPUT, dir + ": cannot read the folder: " + e.getMessage());
     }
     files.sort((a, b) -> key(dir, a).compareTo(key(dir, b)));

@@ -52,6 +52,8 @@ public final class ModelSpec {
   /** {height, width} the images are resized to, or null for the signature's (or native) size. */
   public int[] inputSize;
   public Resize resize = Resize.TF_BILINEAR;
+  /** True when --resize was given: it must then have an effect (see SavedModelExtractor). */
+  public boolean resizeGiven;
   /** TensorFlow intra-op threads (0: TensorFlow's default). */
   public int tfThreads;
 
@@ -89,8 +91,13 @@ public final class ModelSpec {
       if (parts.length == 2) {
         float lo = Float.parseFloat(parts[0].trim());
         float hi = Float.parseFloat(parts[1].trim());
-        if (Float.isFinite(lo) && Float.isFinite(hi) && lo != hi) {
+        if (Float.isFinite(lo) && Float.isFinite(hi) && lo < hi) {
           return new float[] {lo, hi};
+        }
+        if (Float.isFinite(lo) && Float.isFinite(hi) && lo > hi) {
+          // 1,0 mapped black to 1 and white to 0: every image scored as its negative
+          throw new UserError(ScorerMain.EXIT_USAGE, what + ": LO must be below HI (black maps to LO, white to HI), "
+              + "got '" + s + "'");
         }
       }
     } catch (NumberFormatException e) {

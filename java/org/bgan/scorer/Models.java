@@ -34,18 +34,22 @@ public final class Models {
 
   private Models() {}
 
-  /** Lists signatures and what the scorer would use (or why it cannot). */
-  public static String inspect(Path dir, ModelSpec spec) {
-    StringBuilder sb = new StringBuilder();
+  /**
+   * Lists signatures and what the scorer would use on {@code out}; when it cannot use the model, a
+   * UserError with the reason (and its exit code: 4 for the model, 2 for a missing --input-range),
+   * after the listing. (It printed the reason on stdout, cut after "; the model has:", and exited 0.)
+   */
+  public static void inspect(Path dir, ModelSpec spec, java.io.PrintStream out) {
     try (SavedModelBundle b = SavedModelExtractor.load(dir, spec.tfThreads)) {
-      sb.append(dir).append(":\n").append(SavedModelExtractor.describe(b));
+      out.print(dir + ":\n" + SavedModelExtractor.describe(b));
     }
     try (SavedModelExtractor x = SavedModelExtractor.open(dir, spec)) {
-      sb.append("scorer would use: ").append(x.summary()).append('\n');
+      out.println("scorer would use: " + x.summary());
     } catch (UserError e) {
-      sb.append("scorer cannot use it as is: ").append(e.getMessage().lines().findFirst().orElse("")).append('\n');
+      // the listing is above: keep the reason only
+      String reason = e.getMessage().replaceFirst("(?s); the model has:.*", "");
+      throw new UserError(e.exitCode(), "the scorer cannot use it as is: " + reason);
     }
-    return sb.toString();
   }
 
   /**

@@ -48,6 +48,9 @@ public final class SavedModelExtractor implements FeatureExtractor {
   private final int featureDim;
   private final int classCount;
   private final String summary;
+  private final Path dir;
+  private final String preprocessing;
+  private String identity;
 
   private SavedModelExtractor(SavedModelBundle bundle, Signature sig, ModelSpec spec, Path dir) {
     this.bundle = bundle;
@@ -125,6 +128,13 @@ public final class SavedModelExtractor implements FeatureExtractor {
       h = spec.inputSize[0];
       w = spec.inputSize[1];
     }
+    if (spec.resizeGiven && (h <= 0 || w <= 0)) {
+      // nothing is resized before such a model (its own graph may resize): --resize would change nothing
+      bundle.close();
+      throw new UserError(ScorerMain.EXIT_USAGE, "--resize " + spec.resize.flag + ": the input '" + inName + "' of "
+          + dir + " takes images of any size, so the scorer does not resize them; add --input-size HxW to resize "
+          + "to that size first, or leave --resize out");
+    }
     if (c != 1 && c != 3 && c != -1) {
       throw modelError(dir, "the image input '" + inName + "' has " + c + " channels (1 or 3 supported)", bundle);
     }
@@ -162,6 +172,9 @@ public final class SavedModelExtractor implements FeatureExtractor {
     x = tf.math.add(tf.math.mul(x, tf.constant((hi - lo) / 255f)), tf.constant(lo));
     preOutput = x;
     preSession = new Session(preGraph);
+    this.dir = dir;
+    preprocessing = String.format(Locale.ROOT, "features '%s' (%d), input %s, range %s..%s, resize %s", featName,
+        featureDim, h > 0 ? h + "x" + w : "any size", fmt(lo), fmt(hi), h > 0 ? spec.resize.flag : "none");
     summary = String.format(Locale.ROOT,
         "model %s: signature '%s', input '%s' %s (%s, range %s..%s, resize %s), features '%s' (%d), %s",
         dir, sig.key(), inName, s, input.dataType, fmt(lo), fmt(hi),
@@ -271,6 +284,40 @@ public final class SavedModelExtractor implements FeatureExtractor {
     return new SavedModelExtractor(bundle, sig, spec, dir);
   }
 
+  /**
+   * The weights (a hash of saved_model.pb and the variables files, so a copied or moved model is the same
+   * one and a retrained one is not) and the preprocessing; computed on first use.
+   */
+  @Override
+  public String identity() {
+    if (identity == null) {
+      try {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        List<Path> files = new ArrayList<>(List.of(dir.resolve("saved_model.pb")));
+        Path vars = dir.resolve("variables");
+        if (Files.isDirectory(vars)) {
+          try (java.util.stream.Stream<Path> s = Files.list(vars)) {
+            s.filter(Files::isRegularFile).sorted().forEach(files::add);
+          }
+        }
+        byte[] buf = new byte[1 << 16];
+        for (Path f : files) {
+          md.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          try (java.io.InputStream in = Files.newInputStream(f)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+              md.update(buf, 0, n);
+            }
+          }
+        }
+        identity = "model sha256 " + java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16) + ", "
+            + preprocessing;
+      } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+        throw new UserError(ScorerMain.EXIT_MODEL, dir + ": cannot read the model's files: " + e.getMessage());
+      }
+    }
+    return identity;
+  }
+
   /** One line describing what is used from the model. */
   public String summary() {
     return summary;
@@ -313,12 +360,16 @@ public final class SavedModelExtractor implements FeatureExtractor {
       }
       try {
         Session.Runner r = bundle.session().runner().feed(input.name, fed).fetch(features.name);
-        if (classes != null) {
+        // one tensor named as both outputs (--features-output logits) is fetched once: TF Java refuses
+        // a result set with two fetches of the same name
+        boolean sameTensor = classes != null && classes.name.equals(features.name);
+        if (classes != null && !sameTensor) {
           r.fetch(classes.name);
         }
         try (Result out = r.run()) {
           float[] f = readRows(out.get(0), n, featureDim, "features");
-          float[] c = classes == null ? null : readRows(out.get(1), n, classCount, "class output");
+          float[] c = classes == null ? null : sameTensor ? f.clone()
+              : readRows(out.get(1), n, classCount, "class output");
           return new Output(f, c);
         }
       } finally {

@@ -64,6 +64,16 @@ public final class ScorerMain {
 
   /** Runs one command; returns the exit code. */
   public int run(String[] args) {
+    int code = runCommand(args);
+    // PrintStream swallows write errors: results lost to a full disk or a closed pipe gave exit 0
+    if (out.checkError() && code == EXIT_OK) {
+      err.println("error: the results could not be written to standard output (disk full or closed pipe?)");
+      return EXIT_INPUT;
+    }
+    return code;
+  }
+
+  private int runCommand(String[] args) {
     try {
       return dispatch(args);
     } catch (UserError e) {
@@ -186,9 +196,15 @@ public final class ScorerMain {
   private CommandLine parse(Options o, String[] args) throws ParseException {
     CommandLine cl = new DefaultParser().parse(o, args, false);
     // An empty value (--out "", an unset shell variable) would be the current directory as a path.
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (Option opt : cl.getOptions()) {
       if (opt.hasArg() && (opt.getValue() == null || opt.getValue().isBlank())) {
         throw new UserError(EXIT_USAGE, "--" + opt.getLongOpt() + " needs a value, got an empty string");
+      }
+      // a repeated option would silently use its first value only (--splits 5 --splits 2 gave 5 splits)
+      if (opt.hasArg() && !seen.add(opt.getLongOpt())) {
+        throw new UserError(EXIT_USAGE, "--" + opt.getLongOpt() + " given more than once ("
+            + String.join(", ", cl.getOptionValues(opt.getLongOpt())) + ")");
       }
     }
     return cl;
@@ -258,6 +274,7 @@ public final class ScorerMain {
     }
     if (cl.hasOption("resize")) {
       m.resize = ModelSpec.Resize.parse(cl.getOptionValue("resize"));
+      m.resizeGiven = true;
     }
     m.tfThreads = intOpt(cl, "tf-threads", 0, 0);
     s.batchSize = intOpt(cl, "batch-size", 50, 1);
@@ -330,6 +347,37 @@ public final class ScorerMain {
     Path saveStats = cl.hasOption("save-stats") ? Path.of(cl.getOptionValue("save-stats")) : null;
     checkNew(saveFeatures);
     checkNew(saveStats);
+    checkDistinct(saveStats, "--save-stats", saveFeatures, "--save-features");
+    boolean kidRef = cl.hasOption("ref") || cl.hasOption("ref-features");
+    // options that this combination would not use are refused, not silently dropped
+    if (cl.hasOption("num") && !hasGen) {
+      throw new UserError(EXIT_USAGE, "--num is the number of images drawn from --generator; a folder's "
+          + "images are all scored");
+    }
+    for (String k : new String[] {"kid-subsets", "kid-subset-size"}) {
+      if (cl.hasOption(k) && !kidRef) {
+        throw new UserError(EXIT_USAGE, "--" + k + " is for KID, which needs --ref DIR or --ref-features F.npy");
+      }
+    }
+    if (cl.hasOption("seed") && !hasGen && !kidRef) {
+      throw new UserError(EXIT_USAGE, "--seed seeds --generator's z and KID's subsets (--ref or --ref-features); "
+          + "this command uses neither");
+    }
+    List<Path> imageFiles = null;
+    if (hasImages) {
+      // a folder, as documented: .npy features and .npz statistics go to the fid and kid commands
+      Path images = Path.of(cl.getOptionValue("images"));
+      if (java.nio.file.Files.exists(images) && !java.nio.file.Files.isDirectory(images)) {
+        throw new UserError(EXIT_USAGE, "--images takes a folder of images; for .npy features or .npz "
+            + "statistics use the fid and kid commands");
+      }
+      imageFiles = ImageFolder.list(images);
+    }
+    for (String k : new String[] {"ref-stats", "ref-features"}) {
+      if (cl.hasOption(k) && java.nio.file.Files.isDirectory(Path.of(cl.getOptionValue(k)))) {
+        throw new UserError(EXIT_USAGE, "--" + k + " takes a file; use --ref for a folder of images");
+      }
+    }
     if (cl.hasOption("ref")) {
       // before any images are run through the model: a reference that cannot be used fails at once
       Path ref = Path.of(cl.getOptionValue("ref"));
@@ -340,6 +388,28 @@ public final class ScorerMain {
     }
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {
+      // reference files are read and checked against the model before any image is run through it
+      Scorer.ImageSet ref = null;
+      if (cl.hasOption("ref-stats")) {
+        ref = new Scorer.ImageSet(cl.getOptionValue("ref-stats"),
+            ActivationStats.load(Path.of(cl.getOptionValue("ref-stats"))), null, null, false, 0);
+      } else if (cl.hasOption("ref-features")) {
+        ref = scorer.load(cl.getOptionValue("ref-features"), true, null);
+      }
+      org.bgan.metrics.FeatureExtractor fx = scorer.extractor();
+      if (ref != null && ref.dim() != fx.featureDim()) {
+        throw new UserError(EXIT_INPUT, ref.name() + ": " + ref.dim() + "-d features, but the model's feature "
+            + "output has " + fx.featureDim() + " (was it computed with another model?)");
+      }
+      if (cl.hasOption("ref-stats")) {
+        checkSameModel(Path.of(cl.getOptionValue("ref-stats")), fx.identity());
+      }
+      long most = hasGen ? num : imageFiles.size();
+      if (fx.classCount() > 0 && most < splits) {
+        throw new UserError(EXIT_INPUT, "--splits " + splits + ": the Inception Score needs at least one image "
+            + "per split, and " + (hasGen ? "--num is " : cl.getOptionValue("images") + " has ") + most
+            + (hasGen ? "" : " files"));
+      }
       Scorer.ImageSet fake;
       if (hasGen) {
         // a model base directory in TF Serving's layout stands for its newest version, as in bgan's commands
@@ -350,21 +420,26 @@ public final class ScorerMain {
           fake = scorer.run(cl.getOptionValue("generator"), gen, saveFeatures);
         }
       } else {
-        fake = scorer.load(cl.getOptionValue("images"), false, saveFeatures);
+        fake = scorer.folder(Path.of(cl.getOptionValue("images")), saveFeatures);
       }
-      Scorer.ImageSet ref = null;
       if (cl.hasOption("ref")) {
         ref = scorer.load(cl.getOptionValue("ref"), false, null);
-      } else if (cl.hasOption("ref-stats")) {
-        ref = new Scorer.ImageSet(cl.getOptionValue("ref-stats"),
-            ActivationStats.load(Path.of(cl.getOptionValue("ref-stats"))), null, null, false, 0);
-      } else if (cl.hasOption("ref-features")) {
-        ref = scorer.load(cl.getOptionValue("ref-features"), true, null);
       }
       res.put("images", fake.stats().count());
       res.put("skipped_files", fake.skipped());
       if (fake.classes() != null) {
-        InceptionScore.Result is = InceptionScore.compute(fake.classes(), fake.classesAreProbabilities(), splits);
+        if (fake.stats().count() < splits) {
+          throw new UserError(EXIT_INPUT, fake.name() + ": " + fake.stats().count() + " readable images for --splits "
+              + splits + ": the Inception Score needs at least one image per split (lower --splits)");
+        }
+        InceptionScore.Result is;
+        try {
+          is = InceptionScore.compute(fake.classes(), fake.classesAreProbabilities(), splits);
+        } catch (MetricInputException e) {
+          throw new MetricInputException(fake.name() + ": the model's class output: " + e.getMessage()
+              + (fake.classesAreProbabilities() ? " (taken as probabilities; if it holds logits, name it with "
+              + "--logits-output instead of --probs-output)" : ""));
+        }
         res.put("inception_score_mean", is.mean());
         res.put("inception_score_std", is.std());
         res.put("inception_score_splits", splits);
@@ -382,7 +457,7 @@ public final class ScorerMain {
         res.put("reference", ref.name());
       }
       if (saveStats != null) {
-        fake.stats().save(saveStats);
+        fake.stats().save(saveStats, scorer.extractor().identity());
       }
     }
     print(res, cl.hasOption("json"));
@@ -404,6 +479,32 @@ public final class ScorerMain {
             + (java.nio.file.Files.exists(dir) ? " is not a directory" : " does not exist"));
       }
       checkWritable(p, dir);
+    }
+  }
+
+  /**
+   * Statistics saved by this tool record the model and preprocessing that computed them: those of
+   * another (a retrained classifier of the same feature size, another --resize) are refused, not
+   * compared. A file written elsewhere records nothing: noted on stderr.
+   */
+  private void checkSameModel(Path npz, String ours) throws IOException {
+    if (ours == null) {
+      return;
+    }
+    String theirs = ActivationStats.savedModel(npz);
+    if (theirs == null) {
+      err.println("note: " + npz + " does not record the model that computed it; its FID is meaningful only if it "
+          + "was " + ours);
+    } else if (!theirs.equals(ours)) {
+      throw new UserError(EXIT_INPUT, npz + ": statistics computed with another model or preprocessing ("
+          + theirs + "); this run uses " + ours);
+    }
+  }
+
+  /** Two output files of one command must differ: the second would fail after all the work, or clobber the first. */
+  static void checkDistinct(Path a, String aFlag, Path b, String bFlag) {
+    if (a != null && b != null && a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+      throw new UserError(EXIT_USAGE, aFlag + " and " + bFlag + " name the same file " + a);
     }
   }
 
@@ -478,7 +579,8 @@ public final class ScorerMain {
     if (help(cl, o, "stats --model DIR --images DIR --out F.npz [--save-features F.npy]",
         "Computes the mean and covariance of a folder's features, in float64, as an .npz with arrays 'mu' "
             + "and 'sigma' (the layout of the reference FID implementations: their statistics files load "
-            + "here and ours load there).")) {
+            + "here and ours load there), and 'scorer_model': the model (a hash of its files) and preprocessing, "
+            + "checked when the file is used as a reference (statistics of another model are refused).")) {
       return EXIT_OK;
     }
     noPositional(cl);
@@ -489,9 +591,10 @@ public final class ScorerMain {
     checkNew(outFile);
     Path saveFeatures = cl.hasOption("save-features") ? Path.of(cl.getOptionValue("save-features")) : null;
     checkNew(saveFeatures);
+    checkDistinct(outFile, "--out", saveFeatures, "--save-features");
     try (Scorer scorer = new Scorer(s, err)) {
       Scorer.ImageSet set = scorer.folder(Path.of(images), saveFeatures);
-      set.stats().save(outFile);
+      set.stats().save(outFile, scorer.extractor().identity());
       out.println(outFile + ": mu (" + set.stats().dim() + "), sigma (" + set.stats().dim() + "x"
           + set.stats().dim() + ") from " + set.stats().count() + " images");
     }
@@ -523,6 +626,16 @@ public final class ScorerMain {
     if (pos.size() != 2) {
       throw new UserError(EXIT_USAGE, name + " takes exactly two inputs A B, got " + pos.size() + " (see --help)");
     }
+    if (pos.stream().noneMatch(p -> java.nio.file.Files.isDirectory(Path.of(p)))) {
+      // no image folder: the model options would be silently ignored
+      for (String k : new String[] {"model", "signature", "input", "features-output", "input-range", "input-size",
+          "resize", "batch-size", "threads", "tf-threads", "skip-bad"}) {
+        if (cl.hasOption(k)) {
+          throw new UserError(EXIT_USAGE, "--" + k + " is for image folders; " + pos.get(0) + " and " + pos.get(1)
+              + " are " + (kid ? "feature files" : "statistics or feature files") + " (their features are already computed)");
+        }
+      }
+    }
     Scorer.Settings s = settings(cl);
     Map<String, Object> res = new LinkedHashMap<>();
     try (Scorer scorer = new Scorer(s, err)) {
@@ -534,6 +647,23 @@ public final class ScorerMain {
       if (a.dim() != b.dim()) {
         throw new UserError(EXIT_INPUT, "feature dimensions differ: " + pos.get(0) + " has "
             + a.dim() + ", " + pos.get(1) + " has " + b.dim());
+      }
+      if (!kid) {
+        // .npz statistics against a folder's features, or against each other: the same model?
+        List<Path> npz = pos.stream().filter(p -> p.toLowerCase(Locale.ROOT).endsWith(".npz")
+            && !java.nio.file.Files.isDirectory(Path.of(p))).map(Path::of).toList();
+        if (npz.size() < 2 && pos.stream().anyMatch(p -> java.nio.file.Files.isDirectory(Path.of(p)))) {
+          for (Path p : npz) {
+            checkSameModel(p, scorer.extractor().identity());
+          }
+        } else if (npz.size() == 2) {
+          String ma = ActivationStats.savedModel(npz.get(0));
+          String mb = ActivationStats.savedModel(npz.get(1));
+          if (ma != null && mb != null && !ma.equals(mb)) {
+            throw new UserError(EXIT_INPUT, pos.get(0) + " and " + pos.get(1) + " were computed with different "
+                + "models or preprocessing (" + ma + "; " + mb + ")");
+          }
+        }
       }
       if (kid) {
         Kid.Result k = Kid.compute(a.features(), b.features(), intOpt(cl, "subsets", Kid.DEFAULT_SUBSETS, 1),
@@ -566,13 +696,14 @@ public final class ScorerMain {
     modelOptions(o, true, false);
     withHelp(o);
     CommandLine cl = parse(o, args);
-    if (help(cl, o, "inspect --model DIR", "Lists the signatures of a SavedModel and what the scorer would use.")) {
+    if (help(cl, o, "inspect --model DIR", "Lists the signatures of a SavedModel and what the scorer would use "
+        + "(exit 0), or why it cannot use it as is (exit 4, or 2 when only --input-range is missing).")) {
       return EXIT_OK;
     }
     noPositional(cl);
     Path dir = Path.of(required(cl, "model"));
     Scorer.Settings s = settings(cl);
-    out.print(Models.inspect(dir, s.spec));
+    Models.inspect(dir, s.spec, out);
     return EXIT_OK;
   }
 
@@ -606,7 +737,7 @@ public final class ScorerMain {
     o.addOption(opt("epochs", "N", "training epochs (default 6)"));
     o.addOption(opt("train-limit", "N", "use only the first N training images (default all 60000)"));
     o.addOption(opt("seed", "S", "initialisation and shuffling seed (default 1)"));
-    o.addOption(opt("min-accuracy", "A", "fail (exit 3) if the test accuracy is below A (default 0.91)"));
+    o.addOption(opt("min-accuracy", "A", "fail (exit 3, no model written) if the test accuracy is below A (default 0.91)"));
     withHelp(o);
     CommandLine cl = parse(o, args);
     if (help(cl, o, "train-fmnist --out DIR [--epochs N]",
@@ -629,14 +760,9 @@ public final class ScorerMain {
     }
     checkNewDir(outDir);
     FmnistClassifier.Result r = FmnistClassifier.train(data, outDir, intOpt(cl, "epochs", 6, 1),
-        intOpt(cl, "train-limit", 60000, 100), longOpt(cl, "seed", 1), err);
+        intOpt(cl, "train-limit", 60000, 100), longOpt(cl, "seed", 1), minAcc, err);
     out.println(String.format(Locale.ROOT, "test accuracy %.4f (%d test images); SavedModel written to %s",
         r.testAccuracy(), r.testImages(), outDir));
-    if (r.testAccuracy() < minAcc) {
-      err.println(String.format(Locale.ROOT, "error: test accuracy %.4f is below --min-accuracy %.4f",
-          r.testAccuracy(), minAcc));
-      return EXIT_INPUT;
-    }
     return EXIT_OK;
   }
 

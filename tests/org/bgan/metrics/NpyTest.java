@@ -88,5 +88,32 @@ class NpyTest {
     Files.write(cut, java.util.Arrays.copyOf(full, full.length - 10));
     assertThatThrownBy(() -> NpyFloatFile.open(cut)).isInstanceOf(MetricInputException.class)
         .hasMessageContaining("truncated");
+    // the magic bytes, then a header length past the end of the file: was a bare EOFException
+    Path shortHeader = tmp.resolve("short-header.npy");
+    Files.write(shortHeader, "\u0093NUMPY\u0001\u0000garbage".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> NpyFloatFile.open(shortHeader)).isInstanceOf(MetricInputException.class)
+        .hasMessage(shortHeader + ": not a .npy file (truncated header)");
+  }
+
+  /** A header numpy can write but the scorer cannot use: the message names the file (it did not). */
+  @Test
+  void unsupportedDtypeAndBadShapeNameTheFile() throws IOException {
+    Path obj = tmp.resolve("objects.npy");
+    Files.write(obj, header("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"));
+    assertThatThrownBy(() -> NpyFloatFile.open(obj)).isInstanceOf(MetricInputException.class)
+        .hasMessageStartingWith(obj + ": unsupported numpy dtype '|O'");
+    Path shape = tmp.resolve("shape.npy");
+    Files.write(shape, header("{'descr': '<f4', 'fortran_order': False, 'shape': (3, x), }"));
+    assertThatThrownBy(() -> NpyFloatFile.open(shape)).isInstanceOf(MetricInputException.class)
+        .hasMessage(shape + ": unreadable .npy shape (3, x)");
+  }
+
+  private static byte[] header(String dict) {
+    byte[] d = (dict + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[10 + d.length];
+    byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) d.length, 0};
+    System.arraycopy(magic, 0, out, 0, 10);
+    System.arraycopy(d, 0, out, 10, d.length);
+    return out;
   }
 }

@@ -59,6 +59,37 @@ class NpzTest {
         .hasMessageContaining("refusing to overwrite");
   }
 
+  /**
+   * Statistics files with other arrays beside mu and sigma (a model name saved as a numpy string) load:
+   * they were refused with "unsupported numpy dtype '<U14'", though the reference code reads them.
+   */
+  @Test
+  void otherArraysOfUnsupportedTypesAreIgnored() throws IOException {
+    Path file = tmp.resolve("extra.npz");
+    String dict = "{'descr': '<U14', 'fortran_order': False, 'shape': (), }";
+    byte[] d = (dict + " ".repeat(128 - 10 - dict.length() - 1) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] name = new byte[10 + d.length + 56];
+    byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) d.length, 0};
+    System.arraycopy(magic, 0, name, 0, 10);
+    System.arraycopy(d, 0, name, 10, d.length);
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+      z.putNextEntry(new java.util.zip.ZipEntry("name.npy"));
+      z.write(name);
+      z.putNextEntry(new java.util.zip.ZipEntry("mu.npy"));
+      z.write(Npy.toBytes(NpyArray.ofDoubles(new double[] {1, 2}, 2)));
+      z.putNextEntry(new java.util.zip.ZipEntry("sigma.npy"));
+      z.write(Npy.toBytes(NpyArray.ofDoubles(new double[] {2, 1, 1, 3}, 2, 2)));
+    }
+    ActivationStats s = ActivationStats.load(file);
+    assertThat(s.mu()).containsExactly(1, 2);
+    assertThat(s.sigma()).containsExactly(2, 1, 1, 3);
+    assertThat(ActivationStats.savedModel(file)).isNull();
+    assertThat(Npz.keys(file)).containsExactly("name", "mu", "sigma");
+    // asked for everything, the string array is still refused with a message naming it
+    assertThatThrownBy(() -> Npz.read(file)).isInstanceOf(MetricInputException.class)
+        .hasMessageContaining("extra.npz[name.npy]: unsupported numpy dtype '<U14'");
+  }
+
   @Test
   void missingKeysAndMismatchedShapesAreNamed() {
     assertThatThrownBy(() -> ActivationStats.load(Fixtures.path("stats_missing_sigma.npz")))

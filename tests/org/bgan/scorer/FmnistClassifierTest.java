@@ -59,4 +59,17 @@ class FmnistClassifierTest {
     assertThat(s.json("frechet_inception_distance")).isGreaterThan(1.0);
     assertThat(s.json("kernel_inception_distance_mean")).isGreaterThan(a.json("kernel_inception_distance_mean"));
   }
+
+  /** Below --min-accuracy: exit 3 and no model (one was left behind, "SavedModel written to" on stdout). */
+  @Test
+  void belowMinAccuracyWritesNoModel() {
+    Path model = tmp.resolve("weak/1");
+    CliRun t = CliRun.of("train-fmnist", "--out", model.toString(), "--epochs", "1", "--train-limit", "100",
+        "--min-accuracy", "0.99", "--data", DATA.toString());
+    assertThat(t.code()).as(t.err()).isEqualTo(3);
+    assertThat(t.err()).contains("is below --min-accuracy 0.9900").contains("no model written");
+    assertThat(t.out()).doesNotContain("SavedModel written");
+    assertThat(model).doesNotExist();
+    assertThat(model.getParent()).doesNotExist();
+  }
 }

@@ -27,6 +27,15 @@ class HelpTest {
     CliRun both = CliRun.of("score", "--model", "m", "--images", "i", "--generator", "g");
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).contains("exactly one of --images");
+    // a repeated option is refused: only its first value was used
+    CliRun twice = CliRun.of("score", "--model", "m", "--images", "i", "--splits", "5", "--splits", "2");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("--splits given more than once (5, 2)");
+    assertThat(CliRun.of("kid", "a.npy", "b.npy", "--seed", "1", "--seed=1").err()).contains("--seed given more than once");
+    // a reversed range scored every image as its negative
+    CliRun reversed = CliRun.of("score", "--model", "m", "--images", "i", "--input-range", "1,0");
+    assertThat(reversed.code()).isEqualTo(2);
+    assertThat(reversed.err()).contains("--input-range: LO must be below HI").contains("'1,0'");
     CliRun badInt = CliRun.of("score", "--model", "m", "--images", "i", "--batch-size", "zero");
     assertThat(badInt.code()).isEqualTo(2);
     assertThat(badInt.err()).contains("--batch-size");

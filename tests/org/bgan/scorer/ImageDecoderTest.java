@@ -129,6 +129,29 @@ class ImageDecoderTest {
     return out;
   }
 
+  /**
+   * A JPEG cut short decoded "fine" (ImageIO fills the missing rows with grey and only warns), so a
+   * folder with partly downloaded files was scored without a word: now it is a bad file.
+   */
+  @Test
+  void truncatedJpegIsReported() throws Exception {
+    BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_3BYTE_BGR);
+    java.util.Random rng = new java.util.Random(3);
+    for (int y = 0; y < 96; y++) {
+      for (int x = 0; x < 96; x++) {
+        img.setRGB(x, y, rng.nextInt(1 << 24));
+      }
+    }
+    Path full = tmp.resolve("full.jpg");
+    ImageIO.write(img, "jpg", full.toFile());
+    assertThat(ImageDecoder.decode(full).width()).isEqualTo(96);
+    byte[] bytes = Files.readAllBytes(full);
+    Path cut = tmp.resolve("cut.jpg");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 7 / 10));
+    assertThatThrownBy(() -> ImageDecoder.decode(cut)).isInstanceOf(ImageDecoder.BadImageException.class)
+        .hasMessageStartingWith("truncated or corrupt: ").hasMessageContaining("premature end");
+  }
+
   @Test
   void nonImagesAreReported() throws IOException {
     Path txt = tmp.resolve("notes.txt");
@@ -147,5 +170,29 @@ class ImageDecoderTest {
     List<Path> files = ImageFolder.list(tmp);
     assertThat(files.stream().map(p -> tmp.relativize(p).toString()).toList())
         .containsExactly("B.png", "a.png", "b/c.png", "b/sub/z.png");
+  }
+
+  /**
+   * A folder given as a symbolic link was "the folder contains no files", a linked subfolder and a
+   * broken link were dropped without a word: links are followed, a broken one is reported, a loop is
+   * an error naming it.
+   */
+  @Test
+  void symbolicLinksAreFollowedAndBrokenOnesReported() throws IOException {
+    Path real = Files.createDirectories(tmp.resolve("real"));
+    Files.writeString(real.resolve("a.png"), "x");
+    Path top = Files.createDirectories(tmp.resolve("top"));
+    Files.writeString(top.resolve("b.png"), "x");
+    Files.createSymbolicLink(top.resolve("linked"), real);
+    Files.createSymbolicLink(top.resolve("c.png"), real.resolve("a.png"));
+    Files.createSymbolicLink(top.resolve("d.png"), tmp.resolve("missing.png"));
+    Path alias = Files.createSymbolicLink(tmp.resolve("alias"), top);
+    assertThat(ImageFolder.list(alias).stream().map(p -> alias.relativize(p).toString()).toList())
+        .containsExactly("b.png", "c.png", "d.png", "linked/a.png");
+    assertThatThrownBy(() -> ImageDecoder.decode(alias.resolve("d.png")))
+        .isInstanceOf(ImageDecoder.BadImageException.class).hasMessage("broken symbolic link (its target does not exist)");
+    Files.createSymbolicLink(real.resolve("up"), tmp.resolve("real"));
+    assertThatThrownBy(() -> ImageFolder.list(top)).isInstanceOf(UserError.class)
+        .hasMessageContaining(top + ": symbolic link loop at");
   }
 }

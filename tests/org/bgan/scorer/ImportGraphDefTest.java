@@ -64,6 +64,19 @@ class ImportGraphDefTest {
         }
       }
     }
+    // the imported model takes any size and the scorer does not resize for it: --resize alone changed
+    // nothing (same numbers) and is refused; with --input-size it applies
+    Path imgs = tmp.resolve("imgs");
+    ScorerEndToEndTest.writeImages(imgs, 6, 4, 0.1);
+    CliRun resize = CliRun.of("score", "--model", out.toString(), "--images", imgs.toString(), "--resize", "area",
+        "--splits", "2", "--quiet");
+    assertThat(resize.code()).isEqualTo(2);
+    assertThat(resize.err()).contains("--resize area: the input 'images' of " + out + " takes images of any size")
+        .contains("--input-size").doesNotContain("images in");
+    CliRun sized = CliRun.of("score", "--model", out.toString(), "--images", imgs.toString(), "--resize", "area",
+        "--input-size", "16x16", "--splits", "2", "--quiet");
+    assertThat(sized.code()).as(sized.err()).isZero();
+    assertThat(sized.err()).contains("resize 16x16 area");
     CliRun again = CliRun.of("import-graphdef", pb.toString(), "--out", out.toString());
     assertThat(again.code()).isEqualTo(3);
     Path junk = tmp.resolve("junk.pb");

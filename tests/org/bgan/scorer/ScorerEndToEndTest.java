@@ -204,6 +204,18 @@ class ScorerEndToEndTest {
 
     Path bad = tmp.resolve("unusable");
     TestModels.unusableModel(bad);
+    // inspect lists the model, then fails with the reason on stderr (it said so on stdout with exit 0)
+    CliRun ins = CliRun.of("inspect", "--model", bad.toString());
+    assertThat(ins.code()).isEqualTo(4);
+    assertThat(ins.out()).contains("input  vec: DT_FLOAT [-1, 3]").doesNotContain("cannot use");
+    assertThat(ins.err()).contains("error: the scorer cannot use it as is: " + bad + ": cannot tell which input")
+        .doesNotContain("the model has:");
+    CliRun insNoRange = CliRun.of("inspect", "--model", model.toString());
+    assertThat(insNoRange.code()).isEqualTo(2);
+    assertThat(insNoRange.err()).contains("--input-range");
+    CliRun good = CliRun.of("inspect", "--model", model.toString(), "--input-range", "0,1");
+    assertThat(good.code()).as(good.err()).isZero();
+    assertThat(good.out()).contains("scorer would use: model ");
     CliRun u = CliRun.of("score", "--model", bad.toString(), "--images", a.toString(), "--input-range", "0,1");
     assertThat(u.code()).isEqualTo(4);
     assertThat(u.err()).contains("signature 'serving_default'").contains("input  vec").contains("output scaled")
@@ -261,6 +273,199 @@ class ScorerEndToEndTest {
     CliRun torch = CliRun.of("bench", "--torch", "maybe");
     assertThat(torch.code()).isEqualTo(2);
     assertThat(torch.err()).contains("--torch: expected on or off, got 'maybe'");
+  }
+
+  /**
+   * score's --images takes a folder (a .npz gave "images: 0", a .npz with --ref-features a
+   * NullPointerException, a .npy ignored --save-features); reference files are checked against the
+   * model before any image is run (they failed after the whole extraction); options the combination
+   * would not use are refused; two outputs with one name are refused before any work (the features
+   * were left behind under the --out name).
+   */
+  @Test
+  void scoreRefusesWhatItWouldGetWrongBeforeAnyWork() throws Exception {
+    Path feats = tmp.resolve("ref12.npy");
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(feats, 12)) {
+      float[] x = new float[5 * 12];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.sin(i);
+      }
+      w.append(x, 5);
+      w.commit(false);
+    }
+    Path stats = tmp.resolve("ref3.npz");
+    stats(new float[] {1, 2, 3, 4, 0, 1, 5, 5, 1, 1, 1, 2}, 3).save(stats);
+    Path f4 = tmp.resolve("f4.npz");
+    stats(new float[] {1, 2, 3, 4, 0, 1, 5, 5, 1, 1, 1, 2}, 4).save(f4);
+
+    for (String input : new String[] {stats.toString(), feats.toString()}) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", input, "--input-range", "0,1",
+          "--ref-features", feats.toString(), "--quiet");
+      assertThat(r.code()).as(r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("--images takes a folder").contains("fid and kid commands")
+          .doesNotContain("Exception");
+    }
+    // a reference of another dimension (another model) or a missing one fails before the images are read
+    Path saved = tmp.resolve("never.npy");
+    for (String[] ref : new String[][] {{"--ref-stats", f4.toString()}, {"--ref-stats", tmp.resolve("no.npz").toString()},
+        {"--ref-features", tmp.resolve("no.npy").toString()}}) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+          ref[0], ref[1], "--save-features", saved.toString(), "--quiet");
+      assertThat(r.code()).as(r.err()).isEqualTo(3);
+      assertThat(r.err()).contains(ref[1]).doesNotContain("images in").doesNotContain("Exception");
+      assertThat(saved).doesNotExist();
+    }
+    CliRun dim = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", f4.toString(), "--quiet");
+    assertThat(dim.err()).contains("4-d features, but the model's feature output has 12");
+    CliRun dirRef = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-features", b.toString(), "--quiet");
+    assertThat(dirRef.code()).isEqualTo(2);
+    assertThat(dirRef.err()).contains("--ref-features takes a file; use --ref");
+    // a usable --ref-features still works
+    CliRun ok = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-features", feats.toString(), "--kid-subset-size", "5", "--quiet", "--json");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.json("kid_subset_size")).isEqualTo(5);
+
+    // options this combination would silently drop
+    String[][] unused = {{"--num", "10"}, {"--kid-subsets", "5"}, {"--kid-subset-size", "5"}, {"--seed", "3"}};
+    for (String[] u : unused) {
+      CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+          u[0], u[1], "--quiet");
+      assertThat(r.code()).as(u[0]).isEqualTo(2);
+      assertThat(r.err()).as(u[0]).contains(u[0]).doesNotContain("images in");
+    }
+
+    // one file for two outputs
+    Path same = tmp.resolve("same.npz");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--out", same.toString(), "--save-features", same.toString(), "--quiet");
+    assertThat(st.code()).isEqualTo(2);
+    assertThat(st.err()).contains("--out and --save-features name the same file").doesNotContain("images in");
+    assertThat(same).doesNotExist();
+    CliRun sc = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--save-stats", same.toString(), "--save-features", tmp.resolve(".").resolve("same.npz").toString(), "--quiet");
+    assertThat(sc.code()).isEqualTo(2);
+    assertThat(sc.err()).contains("name the same file");
+    assertThat(same).doesNotExist();
+  }
+
+  /**
+   * A statistics file records the model and preprocessing that computed it; used as a reference with
+   * another (here another --resize; a retrained model has other weights), it is refused, not compared.
+   */
+  @Test
+  void statisticsOfAnotherModelAreRefused() throws Exception {
+    Path npz = tmp.resolve("tagged.npz");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", b.toString(), "--out", npz.toString(),
+        "--input-range", "0,1", "--quiet");
+    assertThat(st.code()).as(st.err()).isZero();
+    assertThat(ActivationStats.savedModel(npz)).startsWith("model sha256 ")
+        .endsWith("features 'features' (12), input 8x8, range 0..1, resize tf-bilinear");
+    CliRun same = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", npz.toString(), "--quiet", "--json");
+    assertThat(same.code()).as(same.err()).isZero();
+    assertThat(same.err()).doesNotContain("note:");
+    CliRun other = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", npz.toString(), "--resize", "area", "--quiet");
+    assertThat(other.code()).isEqualTo(3);
+    assertThat(other.err()).contains(npz + ": statistics computed with another model or preprocessing")
+        .contains("resize tf-bilinear").contains("this run uses").contains("resize area").doesNotContain("images in");
+    CliRun fid = CliRun.of("fid", a.toString(), npz.toString(), "--model", model.toString(), "--input-range", "0,255",
+        "--quiet");
+    assertThat(fid.code()).isEqualTo(3);
+    assertThat(fid.err()).contains("another model or preprocessing");
+    // a model copied elsewhere is the same model
+    Path copy = tmp.resolve("copy/model");
+    Files.createDirectories(copy.resolve("variables"));
+    try (java.util.stream.Stream<Path> s = Files.walk(model)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        Files.copy(p, copy.resolve(model.relativize(p).toString()));
+      }
+    }
+    CliRun copied = CliRun.of("fid", a.toString(), npz.toString(), "--model", copy.toString(), "--input-range", "0,1",
+        "--quiet");
+    assertThat(copied.code()).as(copied.err()).isZero();
+    // statistics written elsewhere record nothing: used, with a note
+    Path plain = tmp.resolve("plain.npz");
+    ActivationStats.load(npz).save(plain);
+    CliRun untagged = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--ref-stats", plain.toString(), "--quiet");
+    assertThat(untagged.code()).as(untagged.err()).isZero();
+    assertThat(untagged.err()).contains("note: " + plain + " does not record the model");
+    // two statistics files of different preprocessing
+    Path area = tmp.resolve("area.npz");
+    assertThat(CliRun.of("stats", "--model", model.toString(), "--images", b.toString(), "--out", area.toString(),
+        "--input-range", "0,1", "--resize", "area", "--quiet").code()).isZero();
+    CliRun two = CliRun.of("fid", npz.toString(), area.toString());
+    assertThat(two.code()).isEqualTo(3);
+    assertThat(two.err()).contains("were computed with different models or preprocessing");
+  }
+
+  /** Results that cannot be written to stdout (full disk, closed pipe) fail; they gave exit 0. */
+  @Test
+  void aFailedWriteToStdoutIsAnError() throws Exception {
+    Path feats = tmp.resolve("stdout.npy");
+    try (NpyFloatFile.Writer w = new NpyFloatFile.Writer(feats, 2)) {
+      w.append(new float[] {1, 2, 3, 5, 0, 1}, 3);
+      w.commit(false);
+    }
+    java.io.OutputStream full = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    };
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = new ScorerMain(new java.io.PrintStream(full, true), new java.io.PrintStream(err, true))
+        .run(new String[] {"fid", feats.toString(), feats.toString()});
+    assertThat(code).isEqualTo(3);
+    assertThat(err.toString()).contains("could not be written to standard output");
+    // model options with two feature files would be silently ignored: refused
+    CliRun withModel = CliRun.of("fid", feats.toString(), feats.toString(), "--model", model.toString());
+    assertThat(withModel.code()).isEqualTo(2);
+    assertThat(withModel.err()).contains("--model is for image folders");
+    CliRun kidRange = CliRun.of("kid", feats.toString(), feats.toString(), "--input-range", "0,1");
+    assertThat(kidRange.code()).isEqualTo(2);
+    assertThat(kidRange.err()).contains("--input-range is for image folders");
+  }
+
+  /** The logits as features (one tensor for both outputs) works: it was an internal error from TF Java. */
+  @Test
+  void oneOutputAsFeaturesAndLogits() throws Exception {
+    CliRun r = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--features-output", "logits", "--splits", "5", "--json", "--quiet");
+    assertThat(r.code()).as(r.err()).isZero();
+    float[] logits = features(a)[1];
+    InceptionScore.Result is = InceptionScore.compute(FloatRows.of(logits, 37, 5), false, 5);
+    assertThat(r.json("inception_score_mean")).isCloseTo(is.mean(), org.assertj.core.data.Offset.offset(1e-5));
+    Path npy = tmp.resolve("logit-features.npy");
+    CliRun st = CliRun.of("stats", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--features-output", "logits", "--out", tmp.resolve("logit-stats.npz").toString(), "--save-features",
+        npy.toString(), "--quiet");
+    assertThat(st.code()).as(st.err()).isZero();
+    try (NpyFloatFile f = NpyFloatFile.open(npy)) {
+      assertThat(f.cols()).isEqualTo(5);
+      float[] row = new float[5];
+      f.row(36, row, 0);
+      for (int c = 0; c < 5; c++) {
+        assertThat(row[c]).isCloseTo(logits[36 * 5 + c], org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+  }
+
+  /** Too few images for the IS splits, or logits named as probabilities: the message names the flag. */
+  @Test
+  void inceptionScoreErrorsNameTheirFlag() {
+    CliRun few = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--splits", "38", "--quiet");
+    assertThat(few.code()).isEqualTo(3);
+    assertThat(few.err()).contains("--splits 38").contains(a + " has 37 files").doesNotContain("images in");
+    CliRun probs = CliRun.of("score", "--model", model.toString(), "--images", a.toString(), "--input-range", "0,1",
+        "--probs-output", "logits", "--quiet");
+    assertThat(probs.code()).isEqualTo(3);
+    assertThat(probs.err()).contains(a.toString()).contains("not a probability vector").contains("--logits-output");
   }
 
   @Test
