@@ -204,6 +204,7 @@ public final class ExperimentConfigs {
     }
     Train t = e.getTrain();
     positive("train.batch_size", t.getBatchSize());
+    atMost("train.batch_size", t.getBatchSize(), MAX_BATCH_SIZE);
     positive("train.n_disc", t.getNDisc());
     positive("train.steps", t.getSteps());
     positive("train.checkpoint_every", t.getCheckpointEvery());
@@ -239,7 +240,13 @@ public final class ExperimentConfigs {
     checkOptimizer("d_optimizer", e.getDOptimizer());
     checkDiscriminatorTechniques(e);
     positive("eval.num_samples", e.getEval().getNumSamples());
+    atMost("eval.num_samples", e.getEval().getNumSamples(), MAX_EVAL_SAMPLES);
     positive("eval.grid_samples", e.getEval().getGridSamples());
+    atMost("eval.grid_samples", e.getEval().getGridSamples(), MAX_GRID_SAMPLES);
+    if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.SYNTHETIC2D) {
+      positive("data.synthetic2d.train_size", e.getData().getSynthetic2D().getTrainSize());
+      atMost("data.synthetic2d.train_size", e.getData().getSynthetic2D().getTrainSize(), MAX_TRAIN_SIZE_2D);
+    }
     var tq = e.getTechniques();
     if (!(tq.getRealLabel() > 0f && tq.getRealLabel() <= 1f)) {
       throw new UserException("config: techniques.real_label must be in (0, 1], got " + tq.getRealLabel());
@@ -271,6 +278,7 @@ public final class ExperimentConfigs {
       }
       nonNegative("data.images.limit", im.getLimit());
       positive("data.images.prefetch", im.getPrefetch());
+      atMost("data.images.prefetch", im.getPrefetch(), MAX_PREFETCH);
       positive("data.images.random_examples", im.getRandomExamples());
     }
     checkSemiSupervised(e);
@@ -404,9 +412,14 @@ public final class ExperimentConfigs {
       if (h <= 0) {
         throw new UserException("config: " + field + ".hidden has a non-positive width " + h);
       }
+      if (h > MAX_WIDTH) {
+        throw new UserException("config: " + field + ".hidden has a width " + h + " larger than the toolkit's limit "
+            + MAX_WIDTH + " (two such layers would not fit in memory)");
+      }
     }
     if (generator) {
       positive(field + ".z_dim", n.getZDim());
+      atMost(field + ".z_dim", n.getZDim(), MAX_WIDTH);
     }
     nonNegative(field + ".width", n.getWidth());
     if (n.getWidth() > 4096) {
@@ -424,7 +437,7 @@ public final class ExperimentConfigs {
     if (!(o.getBeta2() >= 0f && o.getBeta2() < 1f)) {
       throw new UserException("config: " + field + ".beta2 must be in [0, 1), got " + o.getBeta2());
     }
-    if (!(o.getEpsilon() > 0f)) {
+    if (!(o.getEpsilon() > 0f) || !Float.isFinite(o.getEpsilon())) {
       throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
     }
     if (!(o.getFinalLrFraction() > 0f && o.getFinalLrFraction() <= 1f)) {
@@ -439,6 +452,26 @@ public final class ExperimentConfigs {
   private static void positive(String field, long v) {
     if (v <= 0) {
       throw new UserException("config: " + field + " must be positive, got " + v);
+    }
+  }
+
+  /**
+   * Upper bounds of the sizes that TensorFlow or the JVM allocate at once: past them a run would not
+   * fail with a message but crash (a native allocation failure takes the JVM down).
+   */
+  public static final int MAX_BATCH_SIZE = 65_536;
+  /** eval.num_samples: every evaluation runs the generator on all of them in one batch. */
+  public static final int MAX_EVAL_SAMPLES = 1_000_000;
+  public static final int MAX_GRID_SAMPLES = 10_000;
+  public static final int MAX_TRAIN_SIZE_2D = 10_000_000;
+  public static final int MAX_PREFETCH = 256;
+  /** Hidden widths and z_dim. */
+  public static final int MAX_WIDTH = 8192;
+
+  private static void atMost(String field, long v, long max) {
+    if (v > max) {
+      throw new UserException("config: " + field + " must be at most " + String.format(java.util.Locale.ROOT, "%,d", max)
+          + " (the toolkit's limit: larger sizes do not fit in memory), got " + v);
     }
   }
 

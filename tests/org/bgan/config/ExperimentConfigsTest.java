@@ -133,6 +133,16 @@ class ExperimentConfigsTest {
     invalid("generator.hidden=64,0", "generator.hidden");
     invalid("name=a/b", "name");
     invalid("train.plot_at=-1", "plot_at");
+    // Sizes past what TensorFlow or the JVM can allocate: refused by name, not a JVM crash or an OutOfMemoryError.
+    invalid("eval.num_samples=2000000000", "eval.num_samples must be at most 1,000,000");
+    invalid("train.batch_size=100000000", "train.batch_size must be at most 65,536");
+    invalid("generator.z_dim=2000000000", "generator.z_dim must be at most 8,192");
+    invalid("discriminator.hidden=512,100000", "discriminator.hidden has a width 100000");
+    invalid("eval.grid_samples=1000000", "eval.grid_samples must be at most 10,000");
+    invalid("data.synthetic2d.train_size=2000000000", "data.synthetic2d.train_size must be at most 10,000,000");
+    invalid("g_optimizer.epsilon=inf", "g_optimizer.epsilon");
+    Experiment.Builder images = ExperimentConfigs.parse("name: \"x\" data { images { format: RANDOM prefetch: 1000000000 } }", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(images.build())).hasMessageContaining("data.images.prefetch must be at most 256");
     Experiment.Builder noData = ExperimentConfigs.parse("name: \"x\"", "t");
     assertThatThrownBy(() -> ExperimentConfigs.validate(noData.build())).hasMessageContaining("'data' is required");
     Experiment.Builder beta = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} } mixing { prior: BETA beta_a: 0 }", "t");
