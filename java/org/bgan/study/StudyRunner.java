@@ -131,6 +131,32 @@ public final class StudyRunner {
     return Files.isRegularFile(runDir.resolve("metrics.json"));
   }
 
+  /**
+   * Finished runs are skipped, so one trained with other settings than the study now gives it (an arm's
+   * or the study's set, such as mixing.gamma or train.steps) would be reported under the new settings:
+   * refused, naming the run and the fields. Fields a resumed run may change (outputs, threads,
+   * evaluation; {@link ExperimentConfigs#RESUMABLE_CHANGES}) do not count, except train.steps.
+   */
+  static void checkFinishedRunsMatch(List<Experiment> selected) throws IOException {
+    for (Experiment e : selected) {
+      Path runDir = ExperimentConfigs.outputDir(e);
+      Path saved = runDir.resolve("config.pbtxt");
+      if (!finished(runDir) || !Files.isRegularFile(saved)) {
+        continue;
+      }
+      Experiment was = ExperimentConfigs.parse(Files.readString(saved, StandardCharsets.UTF_8), saved.toString()).build();
+      List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
+      if (was.getTrain().getSteps() != e.getTrain().getSteps()) {
+        changed.add("train.steps");
+      }
+      if (!changed.isEmpty()) {
+        throw new UserException("the finished run " + runDir + " was trained with other settings than the study gives it"
+            + " now (" + String.join(", ", changed) + "), so its results would be reported under the new ones: remove "
+            + runDir + " to train it again, or give the study another output_dir");
+      }
+    }
+  }
+
   /** Runs what is not done yet; returns 0, or the first failing run's exit code. */
   public static int run(Path studyFile, Study s, PrintStream log, boolean tty) throws IOException {
     return run(studyFile, s, null, null, log, tty);
@@ -144,6 +170,7 @@ public final class StudyRunner {
   public static int run(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds,
       PrintStream log, boolean tty) throws IOException {
     List<Experiment> all = select(studyFile, s, onlyArms, onlySeeds).stream().map(Selected::experiment).toList();
+    checkFinishedRunsMatch(all);
     RunEvaluation.checkReady(studyFile, s, all);
     Path out = outputDir(s);
     AtomicFiles.ensureWritableDir(out, "study output directory");

@@ -149,6 +149,29 @@ class StudyRunnerTest {
     assertThat(columns(b, 3)).isEqualTo(columns(a, 3));
   }
 
+  @Test
+  void finishedRunsTrainedWithOtherSettingsThanTheStudyNowGivesAreRefusedNotReportedUnderTheNewOnes() throws Exception {
+    Path out = tmp.resolve("out");
+    Path f = studyFile(out);
+    assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
+    String table = Files.readString(out.resolve("results.md"));
+    // The same study again: every run is done, nothing to refuse
+    assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
+    // An arm's setting changed after its runs finished
+    Files.writeString(f, Files.readString(f).replace("set: \"loss=BGAN\"", "set: \"loss=BGAN\" set: \"mixing.gamma=0.1\""));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining(out.resolve("bgan/seed-1").toString()).hasMessageContaining("(mixing.gamma)")
+        .hasMessageContaining("remove");
+    // ... also in parallel, before any run starts
+    assertThatThrownBy(() -> ParallelStudy.run(f, StudyRunner.load(f), null, null, 2, List.of("unused"), QUIET, false))
+        .isInstanceOf(UserException.class).hasMessageContaining("(mixing.gamma)");
+    // The study's budget changed (train.steps, which a resumed run may change)
+    Files.writeString(f, Files.readString(f).replace(" set: \"mixing.gamma=0.1\"", "").replace("train.steps=8", "train.steps=12"));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining(out.resolve("gan/seed-1").toString()).hasMessageContaining("(train.steps)");
+    assertThat(Files.readString(out.resolve("results.md"))).isEqualTo(table);
+  }
+
   /** The first n columns of each table row. */
   private static List<String> columns(String md, int n) {
     return md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method"))
