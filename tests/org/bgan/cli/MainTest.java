@@ -93,6 +93,23 @@ class MainTest {
   }
 
   @Test
+  void benchRefusesASetOfAFieldItsFlagsOwnAndNamesTheFlag() {
+    // --set is applied after the flags: loss=BGAN with --disc gan trained BGAN reported as disc=gan
+    assertThat(run("bench", "--disc", "gan", "--threads", "1", "--set", "loss=BGAN")).isEqualTo(2);
+    assertThat(err.toString()).contains("--set 'loss=BGAN'").contains("use --disc instead");
+    assertThat(run("bench", "--set", "mixing.gamma=0.1", "--gamma", "0.2")).isEqualTo(2);
+    assertThat(err.toString()).contains("use --gamma instead");
+    assertThat(run("bench", "--set", " train.intra_op_threads =4")).isEqualTo(2);
+    assertThat(err.toString()).contains("use --threads instead");
+    assertThat(run("bench", "--set", "discriminator.equivariant=false")).isEqualTo(2);
+    assertThat(err.toString()).contains("-noeq");
+    assertThat(run("bench", "--gamma", "0.9")).isEqualTo(2);
+    assertThat(err.toString()).contains("--gamma must be in [0, 0.5], got 0.9");
+    assertThat(run("bench", "--gamma", "half")).isEqualTo(2);
+    assertThat(err.toString()).contains("--gamma expects a number").doesNotContain("\tat ");
+  }
+
+  @Test
   void resumeWithoutCheckpointAndUnwritableOutput() throws Exception {
     Path run = tmp.resolve("run");
     assertThat(run("train", "graphs/grid2d_mlp_gan.pbtxt", "--out", run.toString(), "--resume")).isEqualTo(2);
