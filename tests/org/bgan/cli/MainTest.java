@@ -129,6 +129,13 @@ class MainTest {
       assertThat(text).as(block).contains(block);
     }
     assertThat(out.toString()).contains("ops;");
+    // a .pbtxt name without --text is text too (it was binary bytes under a text name); .pb stays binary
+    Path named = tmp.resolve("named.pbtxt");
+    assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", named.toString())).isZero();
+    assertThat(Files.readString(named)).startsWith("node {").contains("d_step/MixBatch/");
+    Path bin = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", bin.toString())).isZero();
+    assertThat(org.tensorflow.proto.GraphDef.parseFrom(Files.readAllBytes(bin)).getNodeCount()).isPositive();
   }
 
   @Test
