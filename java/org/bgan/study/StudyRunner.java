@@ -50,7 +50,8 @@ public final class StudyRunner {
     try {
       TextFormat.getParser().merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new UserException(ExperimentConfigs.describe(file.toString(), e));
+      throw new UserException(ExperimentConfigs.describe(file.toString(), e) + (isExperiment(text) ? "\n" + file
+          + ": this is an experiment config (one run), not a study: train it with tools/bgan train " + file : ""));
     }
     Study s = b.build();
     if (!s.getName().matches("[A-Za-z0-9._-]+")) {
@@ -76,6 +77,17 @@ public final class StudyRunner {
           + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
     }
     return s;
+  }
+
+  /** Whether {@code text} parses as an experiment config ({@code experiment.proto}) with its data. */
+  private static boolean isExperiment(String text) {
+    Experiment.Builder e = Experiment.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, e);
+      return e.hasData();
+    } catch (TextFormat.ParseException ex) {
+      return false;
+    }
   }
 
   /** The study's output directory. */

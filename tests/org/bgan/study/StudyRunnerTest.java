@@ -298,5 +298,11 @@ class StudyRunnerTest {
         .hasMessageContaining("baseline 'gan' is not one of the study's arms (a)");
     assertThatThrownBy(() -> StudyRunner.load(tmp.resolve("nope.pbtxt"))).isInstanceOf(UserException.class)
         .hasMessageContaining("not found");
+    // an experiment preset given to 'bgan study': the parse error, and what the file is
+    Path preset = Path.of("graphs/grid2d_mlp_bgan.pbtxt");
+    assertThatThrownBy(() -> StudyRunner.load(preset)).isInstanceOf(UserException.class)
+        .hasMessageContaining(preset + ":").hasMessageContaining("this is an experiment config (one run), not a study")
+        .hasMessageContaining("tools/bgan train " + preset);
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class).hasMessageNotContaining("experiment config");
   }
 }
