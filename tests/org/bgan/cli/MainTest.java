@@ -44,6 +44,11 @@ class MainTest {
   void helpEverywhereAndWithoutTensorFlow() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString()).contains("train").contains("demo").contains("Exit codes");
+    // each command's line is a whole sentence (its description's first source line broke off mid-phrase)
+    assertThat(out.toString()).contains("  sample   Draw N samples from a generator SavedModel through its 'sample' signature.\n")
+        .contains("  train    Train a GAN from an experiment config.\n").doesNotContain("drawn in the\n");
+    assertThat(out.toString().lines().filter(l -> l.startsWith("  ") && l.length() > 100)).isEmpty();
+    assertThat(Main.summary("Do a (with an aside (nested). e.g. this) thing.\nMore. Text.")).isEqualTo("Do a thing.");
     for (String c : new String[] {"train", "build", "export", "sample", "demo", "bench"}) {
       assertThat(run(c, "--help")).as(c).isZero();
       assertThat(out.toString()).as(c).contains("usage: bgan " + c).contains("Exit codes");
