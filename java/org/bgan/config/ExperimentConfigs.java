@@ -28,15 +28,25 @@ public final class ExperimentConfigs {
 
   /** Loads {@code file}, applies {@code overrides} ({@code train.steps=200}) and validates. */
   public static Experiment load(Path file, List<String> overrides) {
+    return fromText(readText(file, "config file"), file.toString(), overrides);
+  }
+
+  /**
+   * A config or study file's text: UTF-8, a leading byte-order mark dropped (editors on Windows write
+   * one; the parser saw it as an invisible unexpected character). {@code what} names the file in errors.
+   */
+  public static String readText(Path file, String what) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new UserException("config file not found: " + file);
+      throw new UserException(what + " not found: " + file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UserException(what + " " + file + " is not UTF-8 text (a binary file?); it should be protobuf text format");
     } catch (IOException e) {
-      throw new UserException("cannot read config file " + file + ": " + e.getMessage());
+      throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
     }
-    return fromText(text, file.toString(), overrides);
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /** Parses {@code text} ({@code source} names it in errors), applies {@code overrides} and validates. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,14 +37,7 @@ public final class StudyRunner {
 
   /** Loads and validates a study file. */
   public static Study load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new UserException("study file not found: " + file);
-    } catch (IOException e) {
-      throw new UserException("cannot read study file " + file + ": " + e.getMessage());
-    }
+    String text = ExperimentConfigs.readText(file, "study file");
     Study.Builder b = Study.newBuilder();
     try {
       TextFormat.getParser().merge(text, b);

@@ -66,6 +66,18 @@ class ExperimentConfigsTest {
   }
 
   @Test
+  void aByteOrderMarkIsDroppedAndABinaryFileIsNamedAsSuch() throws Exception {
+    Path bom = tmp.resolve("bom.pbtxt");
+    Files.writeString(bom, "\uFEFF" + Files.readString(Path.of("graphs/grid2d_mlp_bgan.pbtxt")));
+    assertThat(ExperimentConfigs.load(bom, List.of()).getName()).isEqualTo("grid2d_mlp_bgan");
+    Path bin = Files.write(tmp.resolve("graph.pb"), new byte[] {0x0a, (byte) 0xff, (byte) 0xfe, 0x00, 0x12});
+    assertThatThrownBy(() -> ExperimentConfigs.load(bin, List.of())).isInstanceOf(UserException.class)
+        .hasMessage("config file " + bin + " is not UTF-8 text (a binary file?); it should be protobuf text format");
+    assertThatThrownBy(() -> ExperimentConfigs.load(tmp, List.of())).isInstanceOf(UserException.class)
+        .hasMessageStartingWith("cannot read config file " + tmp);
+  }
+
+  @Test
   void unknownFieldsNameTheFileAndLine() throws Exception {
     Path f = tmp.resolve("bad.pbtxt");
     Files.writeString(f, "name: \"x\"\ndata { synthetic2d {} }\ntrain {\n  stepz: 3\n}\n");
