@@ -115,6 +115,27 @@ class MainTest {
   }
 
   @Test
+  void demoCanResumeTheRunItsMessageOffers() throws Exception {
+    Path run = tmp.resolve("demo");
+    String[] common = {"--out", run.toString(), "--quiet", "--set", "train.export=false", "--set", "train.intra_op_threads=1",
+        "--set", "train.inter_op_threads=1", "--set", "eval.num_samples=100"};
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=2"}, common))).isZero();
+    // the message for a second run in the same directory offers --resume: demo takes it
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=2"}, common))).isEqualTo(2);
+    assertThat(err.toString()).contains("already holds a run").contains("--resume");
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=3", "--resume"}, common))).isZero();
+    assertThat(Files.readString(run.resolve("metrics.json"))).contains("\"step\": 3,");
+    assertThat(run("demo", "--resume")).isEqualTo(2);
+    assertThat(err.toString()).contains("--resume needs --out");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void resumeWithoutCheckpointAndUnwritableOutput() throws Exception {
     Path run = tmp.resolve("run");
     assertThat(run("train", "graphs/grid2d_mlp_gan.pbtxt", "--out", run.toString(), "--resume")).isEqualTo(2);
