@@ -137,26 +137,29 @@ public final class StudyRunner {
 
   /**
    * Finished runs are skipped, so one trained with other settings than the study now gives it (an arm's
-   * or the study's set, such as mixing.gamma or train.steps) would be reported under the new settings:
-   * refused, naming the run and the fields. Fields a resumed run may change (outputs, threads,
-   * evaluation; {@link ExperimentConfigs#RESUMABLE_CHANGES}) do not count, except train.steps.
+   * or the study's set, such as mixing.gamma or train.steps) would be reported under the new settings;
+   * an interrupted one would be resumed from its checkpoint under them. Both are refused, naming the run
+   * and the fields. Fields a resumed run may change (outputs, threads, evaluation, and for an interrupted
+   * run its length; {@link ExperimentConfigs#RESUMABLE_CHANGES}) do not count.
    */
-  static void checkFinishedRunsMatch(List<Experiment> selected) throws IOException {
+  static void checkExistingRunsMatch(List<Experiment> selected) throws IOException {
     for (Experiment e : selected) {
       Path runDir = ExperimentConfigs.outputDir(e);
       Path saved = runDir.resolve("config.pbtxt");
-      if (!finished(runDir) || !Files.isRegularFile(saved)) {
+      boolean done = finished(runDir);
+      if (!Files.isRegularFile(saved) || !done && Checkpoints.latest(runDir).isEmpty()) {
         continue;
       }
       Experiment was = ExperimentConfigs.parse(Files.readString(saved, StandardCharsets.UTF_8), saved.toString()).build();
       List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
-      if (was.getTrain().getSteps() != e.getTrain().getSteps()) {
+      if (done && was.getTrain().getSteps() != e.getTrain().getSteps()) {
         changed.add("train.steps");
       }
       if (!changed.isEmpty()) {
-        throw new UserException("the finished run " + runDir + " was trained with other settings than the study gives it"
-            + " now (" + String.join(", ", changed) + "), so its results would be reported under the new ones: remove "
-            + runDir + " to train it again, or give the study another output_dir");
+        throw new UserException("the " + (done ? "finished" : "interrupted") + " run " + runDir + " was trained with other"
+            + " settings than the study gives it now (" + String.join(", ", changed) + "), so "
+            + (done ? "its results would be reported under the new ones" : "resuming it would train another experiment from its checkpoint")
+            + ": remove " + runDir + " to train it again, or give the study another output_dir");
       }
     }
   }
@@ -174,7 +177,7 @@ public final class StudyRunner {
   public static int run(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds,
       PrintStream log, boolean tty) throws IOException {
     List<Experiment> all = select(studyFile, s, onlyArms, onlySeeds).stream().map(Selected::experiment).toList();
-    checkFinishedRunsMatch(all);
+    checkExistingRunsMatch(all);
     RunEvaluation.checkReady(studyFile, s, all);
     Path out = outputDir(s);
     AtomicFiles.ensureWritableDir(out, "study output directory");

@@ -150,7 +150,7 @@ class StudyRunnerTest {
   }
 
   @Test
-  void finishedRunsTrainedWithOtherSettingsThanTheStudyNowGivesAreRefusedNotReportedUnderTheNewOnes() throws Exception {
+  void runsTrainedWithOtherSettingsThanTheStudyNowGivesAreRefusedNotReportedOrResumedUnderTheNewOnes() throws Exception {
     Path out = tmp.resolve("out");
     Path f = studyFile(out);
     assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
@@ -170,6 +170,14 @@ class StudyRunnerTest {
     assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
         .hasMessageContaining(out.resolve("gan/seed-1").toString()).hasMessageContaining("(train.steps)");
     assertThat(Files.readString(out.resolve("results.md"))).isEqualTo(table);
+    // An interrupted run (checkpoints, no metrics.json) whose arm changed: refused in the study's terms, not
+    // with the trainer's --resume / --allow-config-changes advice (flags a study does not have)
+    Files.writeString(f, Files.readString(f).replace("train.steps=12", "train.steps=8")
+        .replace("set: \"loss=BGAN\"", "set: \"loss=BGAN\" set: \"mixing.gamma=0.1\""));
+    Files.delete(out.resolve("bgan/seed-1/metrics.json"));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining("the interrupted run " + out.resolve("bgan/seed-1")).hasMessageContaining("(mixing.gamma)")
+        .hasMessageNotContaining("--allow-config-changes");
   }
 
   /** The first n columns of each table row. */
