@@ -61,6 +61,7 @@ final class DemoCommand extends Command {
   @Override
   int run(CommandLine cl) throws Exception {
     noPositional(cl);
+    TrainCommand.outOrOutputDir(cl);
     if (cl.hasOption("resume") && !cl.hasOption("out")) {
       throw new UserException("--resume needs --out DIR, the run to continue (without --out each demo is a new run)");
     }

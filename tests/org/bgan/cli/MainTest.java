@@ -127,6 +127,15 @@ class MainTest {
     assertThat(Files.readString(run.resolve("metrics.json"))).contains("\"step\": 3,");
     assertThat(run("demo", "--resume")).isEqualTo(2);
     assertThat(err.toString()).contains("--resume needs --out");
+    // --out is train.output_dir: both at once are refused (train kept --out, demo the --set), nothing written
+    Path other = tmp.resolve("other");
+    assertThat(run("demo", "--out", run.resolve("x").toString(), "--set", "train.output_dir=" + other)).isEqualTo(2);
+    assertThat(err.toString()).contains("--out and --set train.output_dir both give the run directory");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--out", run.resolve("x").toString(), "--set",
+        " train.output_dir =" + other)).isEqualTo(2);
+    assertThat(err.toString()).contains("give one of them");
+    assertThat(other).doesNotExist();
+    assertThat(run.resolve("x")).doesNotExist();
   }
 
   private static String[] concat(String[] a, String[] b) {
