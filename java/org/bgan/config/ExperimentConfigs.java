@@ -302,6 +302,12 @@ public final class ExperimentConfigs {
     if (e.getTrain().hasExportDir() && e.getTrain().getExportDir().isBlank()) {
       throw new UserException("config: train.export_dir must not be empty (leave it unset for savedmodels/" + e.getName() + ")");
     }
+    noTilde("train.output_dir", e.getTrain().getOutputDir());
+    noTilde("train.export_dir", e.getTrain().getExportDir());
+    if (e.getData().hasImages()) {
+      noTilde("data.images.path", e.getData().getImages().getPath());
+    }
+    noTilde("semi_supervised.test_path", e.getSemiSupervised().getTestPath());
   }
 
   /** MIX+GAN: techniques.mix_components in [1, 16], techniques.mix_entropy_weight finite, >= 0, and only with K > 1. */
@@ -565,6 +571,19 @@ public final class ExperimentConfigs {
       if (!(o.getRmspropMomentum() >= 0f && o.getRmspropMomentum() < 1f)) {
         throw new UserException("config: " + field + ".rmsprop_momentum must be in [0, 1), got " + o.getRmspropMomentum());
       }
+    }
+  }
+
+  /**
+   * A path starting with "~": the shell expands it only at the start of a word, not in
+   * {@code --set train.output_dir=~/runs}, and Java never does, so it named a directory "~" in the
+   * working directory.
+   */
+  public static void noTilde(String field, String path) {
+    if (path.equals("~") || path.startsWith("~/")) {
+      throw new UserException("config: " + field + " '" + path + "' starts with '~', which is not expanded here (the shell"
+          + " expands it only at the start of a word, not after --set key=); write the full path, e.g. "
+          + System.getProperty("user.home") + path.substring(1));
     }
   }
 

@@ -49,6 +49,7 @@ public final class StudyRunner {
     if (!s.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
+    ExperimentConfigs.noTilde("output_dir", s.getOutputDir());
     if (s.getArmCount() == 0) {
       throw new UserException(file + ": a study needs at least one 'arm { name: ... preset: ... }'");
     }

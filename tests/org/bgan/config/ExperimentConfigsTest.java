@@ -153,6 +153,14 @@ class ExperimentConfigsTest {
     invalid("eval.grid_samples=1000000", "eval.grid_samples must be at most 10,000");
     invalid("data.synthetic2d.train_size=2000000000", "data.synthetic2d.train_size must be at most 10,000,000");
     invalid("g_optimizer.epsilon=inf", "g_optimizer.epsilon");
+    // '~' after --set key= is not expanded by the shell: it made a directory named '~' in the working directory
+    invalid("train.output_dir=~/runs/x", "train.output_dir '~/runs/x' starts with '~'");
+    invalid("train.export_dir=~", "train.export_dir '~' starts with '~'");
+    Experiment.Builder inside = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} }", "t");
+    ExperimentConfigs.applyOverride(inside, "train.output_dir=/tmp/~x/y");  // only a leading '~' is refused
+    ExperimentConfigs.validate(inside.build());
+    Experiment.Builder tilde = ExperimentConfigs.parse("name: \"x\" data { images { path: \"~/fashion-mnist\" } }", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(tilde.build())).hasMessageContaining("data.images.path '~/fashion-mnist'");
     Experiment.Builder images = ExperimentConfigs.parse("name: \"x\" data { images { format: RANDOM prefetch: 1000000000 } }", "t");
     assertThatThrownBy(() -> ExperimentConfigs.validate(images.build())).hasMessageContaining("data.images.prefetch must be at most 256");
     Experiment.Builder noData = ExperimentConfigs.parse("name: \"x\"", "t");
