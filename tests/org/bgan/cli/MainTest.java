@@ -98,6 +98,16 @@ class MainTest {
   }
 
   @Test
+  void aTildeTheShellDidNotExpandIsRefusedNotMadeADirectoryNamedTilde() throws Exception {
+    // --out=~/x reaches the program as is (the shell expands '~' only at the start of a word)
+    assertThat(run("sample", "--model", tmp.toString(), "--num", "3", "--out=~/x.csv")).isEqualTo(2);
+    assertThat(err.toString()).contains("--out '~/x.csv': '~' is not expanded").contains(System.getProperty("user.home") + "/x.csv");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.output_dir=~/runs/x")).isEqualTo(2);
+    assertThat(err.toString()).contains("train.output_dir '~/runs/x' starts with '~'");
+    assertThat(Path.of("~")).doesNotExist();
+  }
+
+  @Test
   void benchRefusesASetOfAFieldItsFlagsOwnAndNamesTheFlag() {
     // --set is applied after the flags: loss=BGAN with --disc gan trained BGAN reported as disc=gan
     assertThat(run("bench", "--disc", "gan", "--threads", "1", "--set", "loss=BGAN")).isEqualTo(2);
