@@ -261,6 +261,12 @@ class StudyRunnerTest {
       assertThat(cli(err, full)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(err.toString()).contains("--jobs").doesNotContain("\tat ");
     }
+    // --summary covers every run present: a part of the grid with it was silently ignored
+    for (String[] args : List.of(new String[] {"--summary", "--arms", "gan"}, new String[] {"--seeds", "1", "--summary"})) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      assertThat(cli(err, "study", f.toString(), args[0], args[1], args[2])).isEqualTo(2);
+      assertThat(err.toString()).contains("--summary summarizes every run present: give one of them");
+    }
     assertThat(tmp.resolve("j")).doesNotExist();
   }
 
