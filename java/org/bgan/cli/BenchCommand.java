@@ -104,9 +104,25 @@ final class BenchCommand extends Command {
     int warmup = intOpt(cl, "warmup", mlp ? 5 : workload.equals("dcgan28") ? 3 : 2, 0);
     int rounds = intOpt(cl, "rounds", 3, 1);
     String gamma = cl.getOptionValue("gamma", "0.5");
+    float g;
+    try {
+      g = Float.parseFloat(gamma.trim());
+    } catch (NumberFormatException e) {
+      throw new UserException("--gamma expects a number in [0, 0.5], got '" + gamma + "'");
+    }
+    if (!(g >= 0f && g <= 0.5f)) {
+      throw new UserException("--gamma must be in [0, 0.5], got " + gamma);
+    }
     int batch = mlp ? 100 : 64;
     int nDisc = mlp ? 5 : 1;
     List<String> userSets = cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of();
+    for (String u : userSets) {
+      String flag = FLAG_FIELDS.get(u.substring(0, Math.max(0, u.indexOf('='))).trim());
+      if (flag != null) {
+        // applied after the flags, it would change every kind while the report still gives the flags' values
+        throw new UserException("--set '" + u + "': that field is set by " + flag + "; use " + flag + " instead");
+      }
+    }
     if (threads.size() > 1) {
       // TensorFlow fixes a process's intra-op pool at its first session: one child JVM per thread count
       for (int t : threads) {
@@ -173,6 +189,11 @@ final class BenchCommand extends Command {
     }
     return 0;
   }
+
+  /** Config fields that bench's own flags set for each kind (and name in the report). */
+  private static final java.util.Map<String, String> FLAG_FIELDS = java.util.Map.of("loss", "--disc",
+      "discriminator.equivariant", "--disc (the -noeq kinds)", "mixing.gamma", "--gamma", "mixing.reuse", "--reuse",
+      "train.intra_op_threads", "--threads", "train.inter_op_threads", "--threads");
 
   private static Experiment config(String d, int t, String workload, String gamma, String reuse, int batch, int nDisc,
       List<String> userSets) throws java.io.IOException {

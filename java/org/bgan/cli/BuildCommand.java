@@ -30,7 +30,8 @@ final class BuildCommand extends Command {
     return String.join("\n",
         "Build the training graph of a config and write it as a GraphDef for inspection, without training",
         "(image data is not read: real batches are a placeholder, real_batch, of the configured shape).",
-        "Default output: <run directory>/graph.pb (binary); --text writes protobuf text format instead.",
+        "Default output: <run directory>/graph.pb (binary); --text, or an --out name ending in .pbtxt, writes",
+        "protobuf text format instead.",
         "Ops are grouped in name scopes: generator/, discriminator/, d_step/ and g_step/ (with BatchRho,",
         "MixingRatio, MixingMask, MixBatch blocks), d_optimizer/, g_optimizer/, summaries/, eval/.",
         "Prints a one-line summary (ops, variables, parameters) to stdout.");
@@ -41,7 +42,7 @@ final class BuildCommand extends Command {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("set").hasArg().argName("key=value").desc("override a config field (repeatable)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc("where to write the GraphDef").build());
-    o.addOption(Option.builder().longOpt("text").desc("write protobuf text format").build());
+    o.addOption(Option.builder().longOpt("text").desc("write protobuf text format (also for an --out ending in .pbtxt)").build());
     return o;
   }
 
@@ -50,8 +51,10 @@ final class BuildCommand extends Command {
     String file = onlyPositional(cl, "config file (e.g. graphs/grid2d_mlp_bgan.pbtxt)");
     java.util.List<String> sets = cl.hasOption("set") ? java.util.List.of(cl.getOptionValues("set")) : java.util.List.of();
     Experiment cfg = ExperimentConfigs.load(Path.of(file), sets);
+    // A .pbtxt name asks for text as much as --text does (binary bytes under it would not read as text).
+    boolean text = cl.hasOption("text") || (cl.hasOption("out") && cl.getOptionValue("out").endsWith(".pbtxt"));
     Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out"))
-        : ExperimentConfigs.outputDir(cfg).resolve(cl.hasOption("text") ? "graph.pbtxt" : "graph.pb");
+        : ExperimentConfigs.outputDir(cfg).resolve(text ? "graph.pbtxt" : "graph.pb");
     Path parent = out.toAbsolutePath().getParent();
     AtomicFiles.ensureWritableDir(parent, "output directory");
     if (java.nio.file.Files.isDirectory(out)) {
@@ -60,7 +63,7 @@ final class BuildCommand extends Command {
     try (Graph g = new Graph()) {
       TrainGraph tg = TrainGraph.build(g, cfg, DataSources.forGraph(cfg.getData()));
       GraphDef def = g.toGraphDef();
-      if (cl.hasOption("text")) {
+      if (text) {
         AtomicFiles.writeString(out, com.google.protobuf.TextFormat.printer().printToString(def));
       } else {
         AtomicFiles.writeBytes(out, def.toByteArray());

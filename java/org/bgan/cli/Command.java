@@ -42,7 +42,24 @@ abstract class Command {
       return 0;
     }
     noBlankValues(cl);
+    noTildeValues(cl);
     return run(cl);
+  }
+
+  /**
+   * Rejects a value starting with '~' ({@code --out=~/x}: the shell expands '~' only at the start of a
+   * word, and Java never does, so it named a directory "~" in the working directory). --set values are
+   * checked field by field by the config's validation.
+   */
+  static void noTildeValues(CommandLine cl) {
+    for (Option o : cl.getOptions()) {
+      String v = o.getValue();
+      if (o.hasArg() && !"set".equals(o.getLongOpt()) && v != null && (v.equals("~") || v.startsWith("~/"))) {
+        throw new UserException("--" + o.getLongOpt() + " '" + v + "': '~' is not expanded in --" + o.getLongOpt()
+            + "=VALUE; write the full path (" + System.getProperty("user.home") + v.substring(1) + "), or --"
+            + o.getLongOpt() + " ~/... as two words");
+      }
+    }
   }
 
   /**

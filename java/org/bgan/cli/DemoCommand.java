@@ -13,6 +13,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
+import org.bgan.util.UserException;
 
 /** {@code bgan demo}: BGAN on the 2D-grid from the embedded default preset. */
 final class DemoCommand extends Command {
@@ -25,7 +26,7 @@ final class DemoCommand extends Command {
 
   @Override
   String synopsis() {
-    return "[--out DIR] [--set key=value]...";
+    return "[--out DIR] [--set key=value]... [--resume]";
   }
 
   @Override
@@ -43,6 +44,8 @@ final class DemoCommand extends Command {
     o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("run directory").build());
     o.addOption(Option.builder().longOpt("set").hasArg().argName("key=value").desc("override a preset field (repeatable)").build());
     o.addOption(Option.builder().longOpt("quiet").desc("no progress output").build());
+    o.addOption(Option.builder().longOpt("resume").desc("continue the run in --out from its latest checkpoint"
+        + " (e.g. with a larger --set train.steps)").build());
     return o;
   }
 
@@ -58,6 +61,10 @@ final class DemoCommand extends Command {
   @Override
   int run(CommandLine cl) throws Exception {
     noPositional(cl);
+    TrainCommand.outOrOutputDir(cl);
+    if (cl.hasOption("resume") && !cl.hasOption("out")) {
+      throw new UserException("--resume needs --out DIR, the run to continue (without --out each demo is a new run)");
+    }
     Experiment.Builder b = ExperimentConfigs.parse(presetText(), PRESET);
     List<String> sets = new ArrayList<>();
     sets.add("train.output_dir=" + (cl.hasOption("out") ? cl.getOptionValue("out")
@@ -70,6 +77,6 @@ final class DemoCommand extends Command {
     }
     Experiment cfg = b.build();
     ExperimentConfigs.validate(cfg);
-    return TrainCommand.train(cfg, false, cl.hasOption("quiet"));
+    return TrainCommand.train(cfg, cl.hasOption("resume"), cl.hasOption("quiet"));
   }
 }

@@ -51,13 +51,56 @@ public final class Main {
     }
   }
 
+  /**
+   * A command's line in the overview: the first sentence of its description without the parenthesised
+   * asides (the description's first source line broke off mid-sentence, e.g. "... (z ~ N(0, I) drawn in the").
+   */
+  static String summary(String description) {
+    String text = Command.reflow(description).replace('\n', ' ');
+    StringBuilder sb = new StringBuilder();
+    int depth = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '(') {
+        depth++;
+        while (sb.length() > 0 && sb.charAt(sb.length() - 1) == ' ') {
+          sb.setLength(sb.length() - 1);
+        }
+      } else if (ch == ')' && depth > 0) {
+        depth--;
+      } else if (depth == 0) {
+        if (ch == '.' && (i + 1 == text.length() || text.charAt(i + 1) == ' ')) {
+          break;
+        }
+        sb.append(ch);
+      }
+    }
+    return sb.toString().strip() + ".";
+  }
+
+  /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code sep}. */
+  static String wrap(String text, int width, String sep) {
+    StringBuilder sb = new StringBuilder();
+    int lineStart = 0;
+    for (String w : text.split(" ")) {
+      if (sb.length() > lineStart && sb.length() - lineStart + 1 + w.length() > width) {
+        sb.append(sep);
+        lineStart = sb.length();
+      } else if (sb.length() > lineStart) {
+        sb.append(' ');
+      }
+      sb.append(w);
+    }
+    return sb.toString();
+  }
+
   private static void usage(Map<String, Command> cmds) {
     StringBuilder sb = new StringBuilder();
     sb.append("usage: bgan <command> [options]   ('bgan <command> --help' for details)\n\n");
     sb.append("GANs with mixed batches and permutation-invariant discriminators (BGAN, M-BGAN;\n");
     sb.append("Lucas et al., ICML 2018) on TensorFlow, from Java.\n\nCommands:\n");
     for (Command c : cmds.values()) {
-      sb.append(String.format("  %-8s %s%n", c.name(), c.description().split("\n")[0]));
+      sb.append(String.format("  %-8s %s%n", c.name(), wrap(summary(c.description()), 100 - 11, "\n" + " ".repeat(11))));
     }
     sb.append("\n").append(Command.EXIT_CODES).append("\n");
     System.out.print(sb);

@@ -64,6 +64,11 @@ final class StudyCommand extends Command {
     if (cl.hasOption("summary") && cl.hasOption("jobs")) {
       throw new org.bgan.util.UserException("--jobs trains runs; --summary only summarizes: give one of them");
     }
+    if (cl.hasOption("summary") && (cl.hasOption("arms") || cl.hasOption("seeds"))) {
+      // the results always cover every run present: a part of the grid would be silently ignored
+      throw new org.bgan.util.UserException((cl.hasOption("arms") ? "--arms" : "--seeds") + " chooses the runs to train;"
+          + " --summary summarizes every run present: give one of them");
+    }
     int code = 0;
     if (cl.hasOption("summary")) {
       for (var a : s.getArmList()) {

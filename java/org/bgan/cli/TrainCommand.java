@@ -60,8 +60,23 @@ final class TrainCommand extends Command {
     return ExperimentConfigs.load(Path.of(file), overrides);
   }
 
+  /**
+   * --out is train.output_dir: given both, one of them was silently dropped (train kept --out, demo the
+   * --set), so both at once are refused.
+   */
+  static void outOrOutputDir(CommandLine cl) {
+    if (cl.hasOption("out") && cl.hasOption("set")) {
+      for (String s : cl.getOptionValues("set")) {
+        if (s.indexOf('=') > 0 && s.substring(0, s.indexOf('=')).trim().equals("train.output_dir")) {
+          throw new UserException("--out and --set train.output_dir both give the run directory; give one of them");
+        }
+      }
+    }
+  }
+
   @Override
   int run(CommandLine cl) throws Exception {
+    outOrOutputDir(cl);
     Experiment cfg = loadConfig(onlyPositional(cl, "config file (e.g. graphs/grid2d_mlp_bgan.pbtxt)"), cl);
     if (cl.hasOption("allow-config-changes") && !cl.hasOption("resume")) {
       throw new UserException("--allow-config-changes is for --resume (a new run takes any config)");

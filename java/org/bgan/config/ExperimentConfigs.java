@@ -28,15 +28,25 @@ public final class ExperimentConfigs {
 
   /** Loads {@code file}, applies {@code overrides} ({@code train.steps=200}) and validates. */
   public static Experiment load(Path file, List<String> overrides) {
+    return fromText(readText(file, "config file"), file.toString(), overrides);
+  }
+
+  /**
+   * A config or study file's text: UTF-8, a leading byte-order mark dropped (editors on Windows write
+   * one; the parser saw it as an invisible unexpected character). {@code what} names the file in errors.
+   */
+  public static String readText(Path file, String what) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new UserException("config file not found: " + file);
+      throw new UserException(what + " not found: " + file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UserException(what + " " + file + " is not UTF-8 text (a binary file?); it should be protobuf text format");
     } catch (IOException e) {
-      throw new UserException("cannot read config file " + file + ": " + e.getMessage());
+      throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
     }
-    return fromText(text, file.toString(), overrides);
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /** Parses {@code text} ({@code source} names it in errors), applies {@code overrides} and validates. */
@@ -204,6 +214,7 @@ public final class ExperimentConfigs {
     }
     Train t = e.getTrain();
     positive("train.batch_size", t.getBatchSize());
+    atMost("train.batch_size", t.getBatchSize(), MAX_BATCH_SIZE);
     positive("train.n_disc", t.getNDisc());
     positive("train.steps", t.getSteps());
     positive("train.checkpoint_every", t.getCheckpointEvery());
@@ -239,7 +250,13 @@ public final class ExperimentConfigs {
     checkOptimizer("d_optimizer", e.getDOptimizer());
     checkDiscriminatorTechniques(e);
     positive("eval.num_samples", e.getEval().getNumSamples());
+    atMost("eval.num_samples", e.getEval().getNumSamples(), MAX_EVAL_SAMPLES);
     positive("eval.grid_samples", e.getEval().getGridSamples());
+    atMost("eval.grid_samples", e.getEval().getGridSamples(), MAX_GRID_SAMPLES);
+    if (e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.SYNTHETIC2D) {
+      positive("data.synthetic2d.train_size", e.getData().getSynthetic2D().getTrainSize());
+      atMost("data.synthetic2d.train_size", e.getData().getSynthetic2D().getTrainSize(), MAX_TRAIN_SIZE_2D);
+    }
     var tq = e.getTechniques();
     if (!(tq.getRealLabel() > 0f && tq.getRealLabel() <= 1f)) {
       throw new UserException("config: techniques.real_label must be in (0, 1], got " + tq.getRealLabel());
@@ -271,6 +288,7 @@ public final class ExperimentConfigs {
       }
       nonNegative("data.images.limit", im.getLimit());
       positive("data.images.prefetch", im.getPrefetch());
+      atMost("data.images.prefetch", im.getPrefetch(), MAX_PREFETCH);
       positive("data.images.random_examples", im.getRandomExamples());
     }
     checkSemiSupervised(e);
@@ -284,6 +302,12 @@ public final class ExperimentConfigs {
     if (e.getTrain().hasExportDir() && e.getTrain().getExportDir().isBlank()) {
       throw new UserException("config: train.export_dir must not be empty (leave it unset for savedmodels/" + e.getName() + ")");
     }
+    noTilde("train.output_dir", e.getTrain().getOutputDir());
+    noTilde("train.export_dir", e.getTrain().getExportDir());
+    if (e.getData().hasImages()) {
+      noTilde("data.images.path", e.getData().getImages().getPath());
+    }
+    noTilde("semi_supervised.test_path", e.getSemiSupervised().getTestPath());
   }
 
   /** MIX+GAN: techniques.mix_components in [1, 16], techniques.mix_entropy_weight finite, >= 0, and only with K > 1. */
@@ -404,9 +428,14 @@ public final class ExperimentConfigs {
       if (h <= 0) {
         throw new UserException("config: " + field + ".hidden has a non-positive width " + h);
       }
+      if (h > MAX_WIDTH) {
+        throw new UserException("config: " + field + ".hidden has a width " + h + " larger than the toolkit's limit "
+            + MAX_WIDTH + " (two such layers would not fit in memory)");
+      }
     }
     if (generator) {
       positive(field + ".z_dim", n.getZDim());
+      atMost(field + ".z_dim", n.getZDim(), MAX_WIDTH);
     }
     nonNegative(field + ".width", n.getWidth());
     if (n.getWidth() > 4096) {
@@ -424,7 +453,7 @@ public final class ExperimentConfigs {
     if (!(o.getBeta2() >= 0f && o.getBeta2() < 1f)) {
       throw new UserException("config: " + field + ".beta2 must be in [0, 1), got " + o.getBeta2());
     }
-    if (!(o.getEpsilon() > 0f)) {
+    if (!(o.getEpsilon() > 0f) || !Float.isFinite(o.getEpsilon())) {
       throw new UserException("config: " + field + ".epsilon must be positive, got " + o.getEpsilon());
     }
     if (!(o.getFinalLrFraction() > 0f && o.getFinalLrFraction() <= 1f)) {
@@ -439,6 +468,26 @@ public final class ExperimentConfigs {
   private static void positive(String field, long v) {
     if (v <= 0) {
       throw new UserException("config: " + field + " must be positive, got " + v);
+    }
+  }
+
+  /**
+   * Upper bounds of the sizes that TensorFlow or the JVM allocate at once: past them a run would not
+   * fail with a message but crash (a native allocation failure takes the JVM down).
+   */
+  public static final int MAX_BATCH_SIZE = 65_536;
+  /** eval.num_samples: every evaluation runs the generator on all of them in one batch. */
+  public static final int MAX_EVAL_SAMPLES = 1_000_000;
+  public static final int MAX_GRID_SAMPLES = 10_000;
+  public static final int MAX_TRAIN_SIZE_2D = 10_000_000;
+  public static final int MAX_PREFETCH = 256;
+  /** Hidden widths and z_dim. */
+  public static final int MAX_WIDTH = 8192;
+
+  private static void atMost(String field, long v, long max) {
+    if (v > max) {
+      throw new UserException("config: " + field + " must be at most " + String.format(java.util.Locale.ROOT, "%,d", max)
+          + " (the toolkit's limit: larger sizes do not fit in memory), got " + v);
     }
   }
 
@@ -522,6 +571,19 @@ public final class ExperimentConfigs {
       if (!(o.getRmspropMomentum() >= 0f && o.getRmspropMomentum() < 1f)) {
         throw new UserException("config: " + field + ".rmsprop_momentum must be in [0, 1), got " + o.getRmspropMomentum());
       }
+    }
+  }
+
+  /**
+   * A path starting with "~": the shell expands it only at the start of a word, not in
+   * {@code --set train.output_dir=~/runs}, and Java never does, so it named a directory "~" in the
+   * working directory.
+   */
+  public static void noTilde(String field, String path) {
+    if (path.equals("~") || path.startsWith("~/")) {
+      throw new UserException("config: " + field + " '" + path + "' starts with '~', which is not expanded here (the shell"
+          + " expands it only at the start of a word, not after --set key=); write the full path, e.g. "
+          + System.getProperty("user.home") + path.substring(1));
     }
   }
 

@@ -27,6 +27,7 @@ public final class GeneratorSampler implements AutoCloseable {
   public static final int CHUNK = 500;
 
   private final Path dir;
+  private final String flag;
   private final SavedModelBundle bundle;
   private final SessionFunction sample;
 
@@ -41,6 +42,7 @@ public final class GeneratorSampler implements AutoCloseable {
       throw new UserException(e.getMessage().replace("--model", flag));
     }
     this.dir = v;
+    this.flag = flag;
     ConfigProto.Builder cfg = ConfigProto.newBuilder();
     if (tfThreads > 0) {
       cfg.setIntraOpParallelismThreads(tfThreads).setInterOpParallelismThreads(1);
@@ -122,6 +124,8 @@ public final class GeneratorSampler implements AutoCloseable {
         throw new UserException(dir + ": the generator's 'samples' has shape " + t.shape() + " for num=" + n);
       }
       return new SavedModels.Samples(sh, v);
+    } catch (org.tensorflow.exceptions.TFFailedPreconditionException e) {
+      throw SavedModels.cannotRun(flag, dir, e);
     }
   }
 

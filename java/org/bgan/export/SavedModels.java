@@ -21,6 +21,10 @@ public final class SavedModels {
    * subdirectory that does; a {@link UserException} otherwise.
    */
   public static Path resolveVersion(Path dir) throws IOException {
+    if (Files.isRegularFile(dir)) {
+      throw new UserException("--model " + dir + ": is a file, not a directory; give the SavedModel's directory"
+          + (dir.getParent() != null && dir.getFileName().toString().equals("saved_model.pb") ? " (" + dir.getParent() + ")" : ""));
+    }
     if (!Files.isDirectory(dir)) {
       throw new UserException("--model " + dir + ": no such directory");
     }
@@ -135,7 +139,20 @@ public final class SavedModels {
         }
       }
       return new Samples(shape, out);
+    } catch (org.tensorflow.exceptions.TFFailedPreconditionException e) {
+      throw cannotRun("--model", modelDir, e);
     }
+  }
+
+  /**
+   * A loaded SavedModel whose run fails a precondition, typically "Attempting to use uninitialized
+   * value": its variables/ are missing (TensorFlow loads a SavedModel without them and fails only when
+   * it runs), as a user error naming the directory instead of an internal error.
+   */
+  public static UserException cannotRun(String flag, Path dir, RuntimeException e) {
+    String why = Files.isDirectory(dir.resolve("variables")) ? "" : ": it has no variables/ directory";
+    return new UserException(flag + " " + dir + ": the SavedModel cannot run (" + org.bgan.util.Errors.firstLine(e) + ")"
+        + (why.isEmpty() ? "; is it complete?" : why + " (copy the whole version directory)"));
   }
 
   /**

@@ -68,6 +68,7 @@ public final class ParallelStudy {
       throw new IllegalArgumentException("jobs must be >= 1, got " + jobs);
     }
     List<StudyRunner.Selected> selected = StudyRunner.select(studyFile, s, onlyArms, onlySeeds);
+    StudyRunner.checkExistingRunsMatch(selected.stream().map(StudyRunner.Selected::experiment).toList());
     Deque<Job> todo = new ArrayDeque<>();
     Path out = StudyRunner.outputDir(s);
     Path logs = out.resolve("logs");

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,24 +37,19 @@ public final class StudyRunner {
 
   /** Loads and validates a study file. */
   public static Study load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new UserException("study file not found: " + file);
-    } catch (IOException e) {
-      throw new UserException("cannot read study file " + file + ": " + e.getMessage());
-    }
+    String text = ExperimentConfigs.readText(file, "study file");
     Study.Builder b = Study.newBuilder();
     try {
       TextFormat.getParser().merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new UserException(ExperimentConfigs.describe(file.toString(), e));
+      throw new UserException(ExperimentConfigs.describe(file.toString(), e) + (isExperiment(text) ? "\n" + file
+          + ": this is an experiment config (one run), not a study: train it with tools/bgan train " + file : ""));
     }
     Study s = b.build();
     if (!s.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
+    ExperimentConfigs.noTilde("output_dir", s.getOutputDir());
     if (s.getArmCount() == 0) {
       throw new UserException(file + ": a study needs at least one 'arm { name: ... preset: ... }'");
     }
@@ -76,6 +70,17 @@ public final class StudyRunner {
           + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
     }
     return s;
+  }
+
+  /** Whether {@code text} parses as an experiment config ({@code experiment.proto}) with its data. */
+  private static boolean isExperiment(String text) {
+    Experiment.Builder e = Experiment.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, e);
+      return e.hasData();
+    } catch (TextFormat.ParseException ex) {
+      return false;
+    }
   }
 
   /** The study's output directory. */
@@ -131,6 +136,35 @@ public final class StudyRunner {
     return Files.isRegularFile(runDir.resolve("metrics.json"));
   }
 
+  /**
+   * Finished runs are skipped, so one trained with other settings than the study now gives it (an arm's
+   * or the study's set, such as mixing.gamma or train.steps) would be reported under the new settings;
+   * an interrupted one would be resumed from its checkpoint under them. Both are refused, naming the run
+   * and the fields. Fields a resumed run may change (outputs, threads, evaluation, and for an interrupted
+   * run its length; {@link ExperimentConfigs#RESUMABLE_CHANGES}) do not count.
+   */
+  static void checkExistingRunsMatch(List<Experiment> selected) throws IOException {
+    for (Experiment e : selected) {
+      Path runDir = ExperimentConfigs.outputDir(e);
+      Path saved = runDir.resolve("config.pbtxt");
+      boolean done = finished(runDir);
+      if (!Files.isRegularFile(saved) || !done && Checkpoints.latest(runDir).isEmpty()) {
+        continue;
+      }
+      Experiment was = ExperimentConfigs.parse(Files.readString(saved, StandardCharsets.UTF_8), saved.toString()).build();
+      List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
+      if (done && was.getTrain().getSteps() != e.getTrain().getSteps()) {
+        changed.add("train.steps");
+      }
+      if (!changed.isEmpty()) {
+        throw new UserException("the " + (done ? "finished" : "interrupted") + " run " + runDir + " was trained with other"
+            + " settings than the study gives it now (" + String.join(", ", changed) + "), so "
+            + (done ? "its results would be reported under the new ones" : "resuming it would train another experiment from its checkpoint")
+            + ": remove " + runDir + " to train it again, or give the study another output_dir");
+      }
+    }
+  }
+
   /** Runs what is not done yet; returns 0, or the first failing run's exit code. */
   public static int run(Path studyFile, Study s, PrintStream log, boolean tty) throws IOException {
     return run(studyFile, s, null, null, log, tty);
@@ -144,6 +178,7 @@ public final class StudyRunner {
   public static int run(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds,
       PrintStream log, boolean tty) throws IOException {
     List<Experiment> all = select(studyFile, s, onlyArms, onlySeeds).stream().map(Selected::experiment).toList();
+    checkExistingRunsMatch(all);
     RunEvaluation.checkReady(studyFile, s, all);
     Path out = outputDir(s);
     AtomicFiles.ensureWritableDir(out, "study output directory");

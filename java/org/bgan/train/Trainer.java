@@ -116,6 +116,11 @@ public final class Trainer {
                 + " the one the run was trained with, " + runDir.resolve("config.pbtxt"));
           }
           step = readStep(s, tg);
+          if (step > steps) {
+            // Nothing to train: it would rewrite metrics.json and config.pbtxt as a run of train.steps steps.
+            throw new UserException("--resume: the run in " + runDir + " is already at step " + step + ", past train.steps "
+                + steps + "; set train.steps to more than " + step + " to train it further");
+          }
           opt.progress().println("resumed from " + latest.get().prefix().getParent() + " at step " + step);
         } else {
           s.initialize();

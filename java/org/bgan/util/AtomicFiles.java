@@ -81,7 +81,13 @@ public final class AtomicFiles {
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
       removeCreated(created, dir);
-      throw new UserException(what + " '" + dir + "' is not writable: " + e.getMessage());
+      // The exception names only a path ("/x/run" for FileAlreadyExistsException): say what stands in the way.
+      Path existing = dir.toAbsolutePath();
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      String why = existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory" : e.getMessage();
+      throw new UserException(what + " '" + dir + "' is not writable: " + why);
     }
     return created;
   }

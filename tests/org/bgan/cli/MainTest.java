@@ -44,6 +44,11 @@ class MainTest {
   void helpEverywhereAndWithoutTensorFlow() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString()).contains("train").contains("demo").contains("Exit codes");
+    // each command's line is a whole sentence (its description's first source line broke off mid-phrase)
+    assertThat(out.toString()).contains("  sample   Draw N samples from a generator SavedModel through its 'sample' signature.\n")
+        .contains("  train    Train a GAN from an experiment config.\n").doesNotContain("drawn in the\n");
+    assertThat(out.toString().lines().filter(l -> l.startsWith("  ") && l.length() > 100)).isEmpty();
+    assertThat(Main.summary("Do a (with an aside (nested). e.g. this) thing.\nMore. Text.")).isEqualTo("Do a thing.");
     for (String c : new String[] {"train", "build", "export", "sample", "demo", "bench"}) {
       assertThat(run(c, "--help")).as(c).isZero();
       assertThat(out.toString()).as(c).contains("usage: bgan " + c).contains("Exit codes");
@@ -93,6 +98,63 @@ class MainTest {
   }
 
   @Test
+  void aTildeTheShellDidNotExpandIsRefusedNotMadeADirectoryNamedTilde() throws Exception {
+    // --out=~/x reaches the program as is (the shell expands '~' only at the start of a word)
+    assertThat(run("sample", "--model", tmp.toString(), "--num", "3", "--out=~/x.csv")).isEqualTo(2);
+    assertThat(err.toString()).contains("--out '~/x.csv': '~' is not expanded").contains(System.getProperty("user.home") + "/x.csv");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--set", "train.output_dir=~/runs/x")).isEqualTo(2);
+    assertThat(err.toString()).contains("train.output_dir '~/runs/x' starts with '~'");
+    assertThat(Path.of("~")).doesNotExist();
+  }
+
+  @Test
+  void benchRefusesASetOfAFieldItsFlagsOwnAndNamesTheFlag() {
+    // --set is applied after the flags: loss=BGAN with --disc gan trained BGAN reported as disc=gan
+    assertThat(run("bench", "--disc", "gan", "--threads", "1", "--set", "loss=BGAN")).isEqualTo(2);
+    assertThat(err.toString()).contains("--set 'loss=BGAN'").contains("use --disc instead");
+    assertThat(run("bench", "--set", "mixing.gamma=0.1", "--gamma", "0.2")).isEqualTo(2);
+    assertThat(err.toString()).contains("use --gamma instead");
+    assertThat(run("bench", "--set", " train.intra_op_threads =4")).isEqualTo(2);
+    assertThat(err.toString()).contains("use --threads instead");
+    assertThat(run("bench", "--set", "discriminator.equivariant=false")).isEqualTo(2);
+    assertThat(err.toString()).contains("-noeq");
+    assertThat(run("bench", "--gamma", "0.9")).isEqualTo(2);
+    assertThat(err.toString()).contains("--gamma must be in [0, 0.5], got 0.9");
+    assertThat(run("bench", "--gamma", "half")).isEqualTo(2);
+    assertThat(err.toString()).contains("--gamma expects a number").doesNotContain("\tat ");
+  }
+
+  @Test
+  void demoCanResumeTheRunItsMessageOffers() throws Exception {
+    Path run = tmp.resolve("demo");
+    String[] common = {"--out", run.toString(), "--quiet", "--set", "train.export=false", "--set", "train.intra_op_threads=1",
+        "--set", "train.inter_op_threads=1", "--set", "eval.num_samples=100"};
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=2"}, common))).isZero();
+    // the message for a second run in the same directory offers --resume: demo takes it
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=2"}, common))).isEqualTo(2);
+    assertThat(err.toString()).contains("already holds a run").contains("--resume");
+    assertThat(run(concat(new String[] {"demo", "--set", "train.steps=3", "--resume"}, common))).isZero();
+    assertThat(Files.readString(run.resolve("metrics.json"))).contains("\"step\": 3,");
+    assertThat(run("demo", "--resume")).isEqualTo(2);
+    assertThat(err.toString()).contains("--resume needs --out");
+    // --out is train.output_dir: both at once are refused (train kept --out, demo the --set), nothing written
+    Path other = tmp.resolve("other");
+    assertThat(run("demo", "--out", run.resolve("x").toString(), "--set", "train.output_dir=" + other)).isEqualTo(2);
+    assertThat(err.toString()).contains("--out and --set train.output_dir both give the run directory");
+    assertThat(run("train", "graphs/grid2d_mlp_bgan.pbtxt", "--out", run.resolve("x").toString(), "--set",
+        " train.output_dir =" + other)).isEqualTo(2);
+    assertThat(err.toString()).contains("give one of them");
+    assertThat(other).doesNotExist();
+    assertThat(run.resolve("x")).doesNotExist();
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void resumeWithoutCheckpointAndUnwritableOutput() throws Exception {
     Path run = tmp.resolve("run");
     assertThat(run("train", "graphs/grid2d_mlp_gan.pbtxt", "--out", run.toString(), "--resume")).isEqualTo(2);
@@ -112,6 +174,13 @@ class MainTest {
       assertThat(text).as(block).contains(block);
     }
     assertThat(out.toString()).contains("ops;");
+    // a .pbtxt name without --text is text too (it was binary bytes under a text name); .pb stays binary
+    Path named = tmp.resolve("named.pbtxt");
+    assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", named.toString())).isZero();
+    assertThat(Files.readString(named)).startsWith("node {").contains("d_step/MixBatch/");
+    Path bin = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", bin.toString())).isZero();
+    assertThat(org.tensorflow.proto.GraphDef.parseFrom(Files.readAllBytes(bin)).getNodeCount()).isPositive();
   }
 
   @Test

@@ -66,6 +66,18 @@ class ExperimentConfigsTest {
   }
 
   @Test
+  void aByteOrderMarkIsDroppedAndABinaryFileIsNamedAsSuch() throws Exception {
+    Path bom = tmp.resolve("bom.pbtxt");
+    Files.writeString(bom, "\uFEFF" + Files.readString(Path.of("graphs/grid2d_mlp_bgan.pbtxt")));
+    assertThat(ExperimentConfigs.load(bom, List.of()).getName()).isEqualTo("grid2d_mlp_bgan");
+    Path bin = Files.write(tmp.resolve("graph.pb"), new byte[] {0x0a, (byte) 0xff, (byte) 0xfe, 0x00, 0x12});
+    assertThatThrownBy(() -> ExperimentConfigs.load(bin, List.of())).isInstanceOf(UserException.class)
+        .hasMessage("config file " + bin + " is not UTF-8 text (a binary file?); it should be protobuf text format");
+    assertThatThrownBy(() -> ExperimentConfigs.load(tmp, List.of())).isInstanceOf(UserException.class)
+        .hasMessageStartingWith("cannot read config file " + tmp);
+  }
+
+  @Test
   void unknownFieldsNameTheFileAndLine() throws Exception {
     Path f = tmp.resolve("bad.pbtxt");
     Files.writeString(f, "name: \"x\"\ndata { synthetic2d {} }\ntrain {\n  stepz: 3\n}\n");
@@ -133,6 +145,24 @@ class ExperimentConfigsTest {
     invalid("generator.hidden=64,0", "generator.hidden");
     invalid("name=a/b", "name");
     invalid("train.plot_at=-1", "plot_at");
+    // Sizes past what TensorFlow or the JVM can allocate: refused by name, not a JVM crash or an OutOfMemoryError.
+    invalid("eval.num_samples=2000000000", "eval.num_samples must be at most 1,000,000");
+    invalid("train.batch_size=100000000", "train.batch_size must be at most 65,536");
+    invalid("generator.z_dim=2000000000", "generator.z_dim must be at most 8,192");
+    invalid("discriminator.hidden=512,100000", "discriminator.hidden has a width 100000");
+    invalid("eval.grid_samples=1000000", "eval.grid_samples must be at most 10,000");
+    invalid("data.synthetic2d.train_size=2000000000", "data.synthetic2d.train_size must be at most 10,000,000");
+    invalid("g_optimizer.epsilon=inf", "g_optimizer.epsilon");
+    // '~' after --set key= is not expanded by the shell: it made a directory named '~' in the working directory
+    invalid("train.output_dir=~/runs/x", "train.output_dir '~/runs/x' starts with '~'");
+    invalid("train.export_dir=~", "train.export_dir '~' starts with '~'");
+    Experiment.Builder inside = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} }", "t");
+    ExperimentConfigs.applyOverride(inside, "train.output_dir=/tmp/~x/y");  // only a leading '~' is refused
+    ExperimentConfigs.validate(inside.build());
+    Experiment.Builder tilde = ExperimentConfigs.parse("name: \"x\" data { images { path: \"~/fashion-mnist\" } }", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(tilde.build())).hasMessageContaining("data.images.path '~/fashion-mnist'");
+    Experiment.Builder images = ExperimentConfigs.parse("name: \"x\" data { images { format: RANDOM prefetch: 1000000000 } }", "t");
+    assertThatThrownBy(() -> ExperimentConfigs.validate(images.build())).hasMessageContaining("data.images.prefetch must be at most 256");
     Experiment.Builder noData = ExperimentConfigs.parse("name: \"x\"", "t");
     assertThatThrownBy(() -> ExperimentConfigs.validate(noData.build())).hasMessageContaining("'data' is required");
     Experiment.Builder beta = ExperimentConfigs.parse("name: \"x\" data { synthetic2d {} } mixing { prior: BETA beta_a: 0 }", "t");

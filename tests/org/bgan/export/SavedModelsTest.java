@@ -1,6 +1,7 @@
 package org.bgan.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.List;
 import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Experiment;
 import org.bgan.train.Trainer;
+import org.bgan.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,28 @@ class SavedModelsTest {
     for (int i = 0; i < 100; i++) {
       assertThat(big.values()[i]).isCloseTo(one.values()[i], org.assertj.core.data.Offset.offset(1e-5f));
     }
+  }
+
+  @Test
+  void aSavedModelWithoutItsVariablesOrAFileInsteadOfItsDirectoryIsAUserError() throws Exception {
+    Path sm = tinyGenerator();
+    // saved_model.pb copied without variables/: TensorFlow loads it and fails only when it runs
+    Path bare = tmp.resolve("bare/1");
+    java.nio.file.Files.createDirectories(bare);
+    java.nio.file.Files.copy(sm.resolve("saved_model.pb"), bare.resolve("saved_model.pb"));
+    assertThatThrownBy(() -> SavedModels.sampleArray(bare, 3, 0)).isInstanceOf(UserException.class)
+        .hasMessageContaining("--model " + bare).hasMessageContaining("no variables/ directory")
+        .hasMessageContaining("uninitialized value");
+    assertThatThrownBy(() -> {
+      try (org.bgan.eval.GeneratorSampler g = new org.bgan.eval.GeneratorSampler(tmp.resolve("bare"), 1, "--generator")) {
+        g.drawAll(3, 0);
+      }
+    }).isInstanceOf(UserException.class).hasMessageContaining("--generator " + bare).hasMessageContaining("no variables/ directory");
+    // the model's file instead of its directory
+    assertThatThrownBy(() -> SavedModels.resolveVersion(sm.resolve("saved_model.pb"))).isInstanceOf(UserException.class)
+        .hasMessageContaining("is a file, not a directory").hasMessageContaining("(" + sm + ")");
+    // the complete model still samples
+    assertThat(SavedModels.sampleArray(sm, 3, 0).count()).isEqualTo(3);
   }
 
   @Test

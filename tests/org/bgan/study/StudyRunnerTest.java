@@ -171,6 +171,37 @@ class StudyRunnerTest {
     return out;
   }
 
+  @Test
+  void runsTrainedWithOtherSettingsThanTheStudyNowGivesAreRefusedNotReportedOrResumedUnderTheNewOnes() throws Exception {
+    Path out = tmp.resolve("out");
+    Path f = studyFile(out);
+    assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
+    String table = Files.readString(out.resolve("results.md"));
+    // The same study again: every run is done, nothing to refuse
+    assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
+    // An arm's setting changed after its runs finished
+    Files.writeString(f, Files.readString(f).replace("set: \"loss=BGAN\"", "set: \"loss=BGAN\" set: \"mixing.gamma=0.1\""));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining(out.resolve("bgan/seed-1").toString()).hasMessageContaining("(mixing.gamma)")
+        .hasMessageContaining("remove");
+    // ... also in parallel, before any run starts
+    assertThatThrownBy(() -> ParallelStudy.run(f, StudyRunner.load(f), null, null, 2, List.of("unused"), QUIET, false))
+        .isInstanceOf(UserException.class).hasMessageContaining("(mixing.gamma)");
+    // The study's budget changed (train.steps, which a resumed run may change)
+    Files.writeString(f, Files.readString(f).replace(" set: \"mixing.gamma=0.1\"", "").replace("train.steps=8", "train.steps=12"));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining(out.resolve("gan/seed-1").toString()).hasMessageContaining("(train.steps)");
+    assertThat(Files.readString(out.resolve("results.md"))).isEqualTo(table);
+    // An interrupted run (checkpoints, no metrics.json) whose arm changed: refused in the study's terms, not
+    // with the trainer's --resume / --allow-config-changes advice (flags a study does not have)
+    Files.writeString(f, Files.readString(f).replace("train.steps=12", "train.steps=8")
+        .replace("set: \"loss=BGAN\"", "set: \"loss=BGAN\" set: \"mixing.gamma=0.1\""));
+    Files.delete(out.resolve("bgan/seed-1/metrics.json"));
+    assertThatThrownBy(() -> StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isInstanceOf(UserException.class)
+        .hasMessageContaining("the interrupted run " + out.resolve("bgan/seed-1")).hasMessageContaining("(mixing.gamma)")
+        .hasMessageNotContaining("--allow-config-changes");
+  }
+
   /** The first n columns of each table row. */
   private static List<String> columns(String md, int n) {
     return md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method"))
@@ -252,6 +283,12 @@ class StudyRunnerTest {
       assertThat(cli(err, full)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(err.toString()).contains("--jobs").doesNotContain("\tat ");
     }
+    // --summary covers every run present: a part of the grid with it was silently ignored
+    for (String[] args : List.of(new String[] {"--summary", "--arms", "gan"}, new String[] {"--seeds", "1", "--summary"})) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      assertThat(cli(err, "study", f.toString(), args[0], args[1], args[2])).isEqualTo(2);
+      assertThat(err.toString()).contains("--summary summarizes every run present: give one of them");
+    }
     assertThat(tmp.resolve("j")).doesNotExist();
   }
 
@@ -297,5 +334,11 @@ class StudyRunnerTest {
         .hasMessageContaining("baseline 'gan' is not one of the study's arms (a)");
     assertThatThrownBy(() -> StudyRunner.load(tmp.resolve("nope.pbtxt"))).isInstanceOf(UserException.class)
         .hasMessageContaining("not found");
+    // an experiment preset given to 'bgan study': the parse error, and what the file is
+    Path preset = Path.of("graphs/grid2d_mlp_bgan.pbtxt");
+    assertThatThrownBy(() -> StudyRunner.load(preset)).isInstanceOf(UserException.class)
+        .hasMessageContaining(preset + ":").hasMessageContaining("this is an experiment config (one run), not a study")
+        .hasMessageContaining("tools/bgan train " + preset);
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class).hasMessageNotContaining("experiment config");
   }
 }

@@ -215,6 +215,21 @@ class TrainerTest {
   }
 
   @Test
+  void resumeWithFewerStepsThanTheRunHasIsRefusedAndLeavesTheRunAsItWas() throws Exception {
+    Path run = tmp.resolve("f");
+    Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(false));
+    String config = Files.readString(run.resolve("config.pbtxt"));
+    String metrics = Files.readString(run.resolve("metrics.json"));
+    assertThatThrownBy(() -> Trainer.run(config("BGAN", run, 2, "train.export=false"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("already at step 3, past train.steps 2")
+        .hasMessageContaining("more than 3");
+    assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(config);
+    assertThat(Files.readString(run.resolve("metrics.json"))).isEqualTo(metrics);
+    // resuming a finished run at its own length still completes it (a study resumes one killed after its last checkpoint)
+    assertThat(Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(true)).step()).isEqualTo(3);
+  }
+
+  @Test
   void resumeRefusesAnotherModelOrLossButTakesMoreStepsAndOtherOutputs() throws Exception {
     Path run = tmp.resolve("c");
     Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(false));

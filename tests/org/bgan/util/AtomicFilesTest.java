@@ -1,6 +1,7 @@
 package org.bgan.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,5 +23,17 @@ class AtomicFilesTest {
       assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("out.txt");
     }
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void aFileWhereADirectoryShouldBeIsNamedAsSuch() throws Exception {
+    Path file = Files.writeString(tmp.resolve("graph.pb"), "x");
+    // the file itself as the directory, and as one of its parents
+    assertThatThrownBy(() -> AtomicFiles.ensureWritableDir(file, "output directory (train.output_dir)"))
+        .isInstanceOf(UserException.class)
+        .hasMessage("output directory (train.output_dir) '" + file + "' is not writable: " + file + " is a file, not a directory");
+    assertThatThrownBy(() -> AtomicFiles.ensureWritableDir(file.resolve("run"), "output directory"))
+        .isInstanceOf(UserException.class).hasMessageEndingWith(": " + file + " is a file, not a directory");
+    assertThat(AtomicFiles.ensureWritableDir(tmp.resolve("new/run"), "output directory")).isEqualTo(tmp.resolve("new"));
   }
 }
