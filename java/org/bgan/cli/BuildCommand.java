@@ -51,6 +51,9 @@ final class BuildCommand extends Command {
     String file = onlyPositional(cl, "config file (e.g. graphs/grid2d_mlp_bgan.pbtxt)");
     java.util.List<String> sets = cl.hasOption("set") ? java.util.List.of(cl.getOptionValues("set")) : java.util.List.of();
     Experiment cfg = ExperimentConfigs.load(Path.of(file), sets);
+    for (String note : ExperimentConfigs.ineffective(cfg)) {
+      System.err.println("note: " + note);
+    }
     // A .pbtxt name asks for text as much as --text does (binary bytes under it would not read as text).
     boolean text = cl.hasOption("text") || (cl.hasOption("out") && cl.getOptionValue("out").endsWith(".pbtxt"));
     Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out"))

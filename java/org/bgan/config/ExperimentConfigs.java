@@ -207,6 +207,38 @@ public final class ExperimentConfigs {
     return String.join(", ", names);
   }
 
+  /**
+   * Fields the config sets that have no effect with the rest of it (a mixing prior with a loss that
+   * mixes no batches, Beta parameters with the smoothing prior, ...): valid, since presets and study
+   * arms share settings across losses, but worth a note, as a user who set one expects it to act.
+   */
+  public static List<String> ineffective(Experiment e) {
+    List<String> out = new ArrayList<>();
+    boolean mixes = e.getLoss() == org.bgan.config.proto.LossKind.BGAN || e.getLoss() == org.bgan.config.proto.LossKind.MBGAN;
+    if (!mixes && e.hasMixing()) {
+      out.add("'mixing' has no effect with loss: " + e.getLoss() + " (only BGAN and MBGAN mix batches)");
+    }
+    if (!mixes && e.getDiscriminator().hasEquivariant()) {
+      out.add("discriminator.equivariant has no effect with loss: " + e.getLoss()
+          + " (its discriminator scores each sample alone)");
+    }
+    var m = e.getMixing();
+    if (mixes && m.getPrior() == org.bgan.config.proto.Mixing.Prior.SMOOTHING && (m.hasBetaA() || m.hasBetaB())) {
+      out.add("mixing.beta_a / beta_b have no effect with the SMOOTHING prior (set mixing.prior=BETA to use them)");
+    }
+    if (mixes && m.getPrior() == org.bgan.config.proto.Mixing.Prior.BETA && m.hasGamma()) {
+      out.add("mixing.gamma has no effect with the BETA prior (it sets the SMOOTHING prior's range)");
+    }
+    var t = e.getTechniques();
+    if (t.hasInstanceNoiseSteps() && t.getInstanceNoise() == 0f) {
+      out.add("techniques.instance_noise_steps has no effect without techniques.instance_noise");
+    }
+    if (e.getTrain().getSampleEvery() > 0 && e.getData().hasSynthetic2D()) {
+      out.add("train.sample_every has no effect on 2-D data (its plots are train.plot_at)");
+    }
+    return out;
+  }
+
   /** Checks ranges and combinations; throws a {@link UserException} naming the field. */
   public static void validate(Experiment e) {
     if (!e.hasData() || e.getData().getSourceCase() == org.bgan.config.proto.Data.SourceCase.SOURCE_NOT_SET) {

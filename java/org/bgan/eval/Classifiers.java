@@ -30,11 +30,13 @@ public final class Classifiers {
     }
     ModelSpec spec = new ModelSpec();
     spec.tfThreads = tfThreads;
+    spec.flagHints = false;  // this command has none of the scorer's model flags
     SavedModelExtractor x;
     try {
       x = SavedModelExtractor.open(dir, spec);
     } catch (UserError e) {
-      throw new UserException(flag + " " + e.getMessage(), UserException.BAD_INPUT);
+      throw new UserException(flag + " " + e.getMessage() + "; the classifier must be a SavedModel like the one"
+          + " train-fmnist writes, " + HOW_TO_TRAIN, UserException.BAD_INPUT);
     }
     if (needClasses && x.classCount() < 2) {
       x.close();

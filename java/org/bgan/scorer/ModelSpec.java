@@ -56,6 +56,16 @@ public final class ModelSpec {
   public boolean resizeGiven;
   /** TensorFlow intra-op threads (0: TensorFlow's default). */
   public int tfThreads;
+  /**
+   * Whether messages may suggest the scorer's flags (--input, --features-output, --signature,
+   * --input-range); false where the model is opened by a command that has none of them.
+   */
+  public boolean flagHints = true;
+
+  /** {@code text} for a message, or {@code orElse} when flags are not to be suggested. */
+  String hint(String text, String orElse) {
+    return flagHints ? text : orElse;
+  }
 
   /** Fills unset fields from DIR/scorer.properties if it exists. */
   public void fillFromProperties(Path modelDir) {

@@ -66,7 +66,7 @@ public final class SavedModelExtractor implements FeatureExtractor {
       }
       if (rank4.size() != 1 || ins.size() != 1 && rank4.size() != 1) {
         throw modelError(dir, "cannot tell which input of signature '" + sig.key()
-            + "' takes the images (need exactly one 4-D input, or --input NAME)", bundle);
+            + "' takes the images (need exactly one 4-D input" + spec.hint(", or --input NAME", "") + ")", bundle);
       }
       inName = rank4.get(0);
     }
@@ -78,7 +78,8 @@ public final class SavedModelExtractor implements FeatureExtractor {
         : pick(outs, "features", "pool_3", "pool", "feature", "embedding");
     if (featName == null || !outs.containsKey(featName)) {
       throw modelError(dir, featName == null
-          ? "cannot find a feature output in signature '" + sig.key() + "' (name one with --features-output)"
+          ? "cannot find a feature output in signature '" + sig.key() + "'"
+              + spec.hint(" (name one with --features-output)", " (none named features, pool_3, pool, feature or embedding)")
           : "signature '" + sig.key() + "' has no output '" + featName + "'", bundle);
     }
     features = outs.get(featName);
@@ -140,7 +141,7 @@ public final class SavedModelExtractor implements FeatureExtractor {
     }
     if (spec.inputRange == null) {
       throw new UserError(ScorerMain.EXIT_USAGE, dir + ": cannot tell the input value range of this model"
-          + " (no " + ModelSpec.PROPERTIES + "); pass --input-range, e.g. 0,255 or -1,1 or 0,1");
+          + " (no " + ModelSpec.PROPERTIES + ")" + spec.hint("; pass --input-range, e.g. 0,255 or -1,1 or 0,1", ""));
     }
     boolean uint8Input = input.dataType == org.tensorflow.proto.DataType.DT_UINT8;
     if (!uint8Input && input.dataType != org.tensorflow.proto.DataType.DT_FLOAT) {
@@ -279,7 +280,7 @@ public final class SavedModelExtractor implements FeatureExtractor {
     }
     if (sig == null) {
       throw modelError(dir, "no usable signature" + (spec.signature != null ? " '" + spec.signature + "'"
-          : " (no '" + Signature.DEFAULT_KEY + "'; choose one with --signature)"), bundle);
+          : " (no '" + Signature.DEFAULT_KEY + "'" + spec.hint("; choose one with --signature", "") + ")"), bundle);
     }
     return new SavedModelExtractor(bundle, sig, spec, dir);
   }

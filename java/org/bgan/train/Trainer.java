@@ -65,6 +65,9 @@ public final class Trainer {
 
   public static Result run(Experiment cfg, Options opt) throws IOException {
     Path runDir = ExperimentConfigs.outputDir(cfg);
+    for (String note : ExperimentConfigs.ineffective(cfg)) {
+      opt.progress().println("note: " + note);
+    }
     // The data and the networks' fit to it first: a missing dataset or an architecture that cannot
     // take its samples must not leave a run directory behind.
     RealSource data = DataSources.create(cfg.getData());

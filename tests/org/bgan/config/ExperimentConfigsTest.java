@@ -18,6 +18,28 @@ class ExperimentConfigsTest {
   Path tmp;
 
   @Test
+  void settingsWithoutEffectAreNamed() {
+    String base = "name: \"t\" data { synthetic2d { kind: GRID } } ";
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: GAN mixing { gamma: 0.2 }", "t", List.of())))
+        .singleElement().asString().contains("'mixing' has no effect with loss: GAN");
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: WGAN techniques { gradient_penalty: 10 }",
+        "t", List.of("discriminator.equivariant=false")))).singleElement().asString()
+        .contains("discriminator.equivariant has no effect with loss: WGAN");
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: BGAN mixing { beta_a: 2 }", "t", List.of())))
+        .singleElement().asString().contains("SMOOTHING prior");
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: MBGAN mixing { prior: BETA gamma: 0.3 }",
+        "t", List.of()))).singleElement().asString().contains("mixing.gamma has no effect with the BETA prior");
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base, "t",
+        List.of("techniques.instance_noise_steps=100", "train.sample_every=10"))))
+        .hasSize(2).anyMatch(n -> n.contains("instance_noise_steps")).anyMatch(n -> n.contains("sample_every"));
+    // the same settings where they act: nothing to say
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: BGAN mixing { gamma: 0.2 }", "t",
+        List.of("techniques.instance_noise=0.5", "techniques.instance_noise_steps=100")))).isEmpty();
+    assertThat(ExperimentConfigs.ineffective(ExperimentConfigs.fromText(base + "loss: MBGAN mixing { prior: BETA beta_a: 2 }",
+        "t", List.of()))).isEmpty();
+  }
+
+  @Test
   void everyPresetInGraphsLoadsAndValidates() throws Exception {
     try (Stream<Path> s = Files.list(Path.of("graphs"))) {
       List<Path> all = s.filter(p -> p.toString().endsWith(".pbtxt")).sorted().toList();
@@ -31,6 +53,8 @@ class ExperimentConfigsTest {
         // n_critic is 5 (Arjovsky et al.; Gulrajani et al.).
         assertThat(e.getTrain().getNDisc()).as(p.toString())
             .isEqualTo(e.getData().hasSynthetic2D() || e.getLoss() == LossKind.WGAN ? 5 : 1);
+        // and sets nothing that has no effect
+        assertThat(ExperimentConfigs.ineffective(e)).as(p.toString()).isEmpty();
       }
       // Study files: every arm of every seed resolves to a valid experiment.
       for (Path p : all.stream().filter(p -> p.getFileName().toString().startsWith("study_")).toList()) {

@@ -1,6 +1,7 @@
 package org.bgan.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,19 @@ class StackedModesTest {
     assertThat(StackedModes.fromModes(all, 10).klToUniform()).isCloseTo(0, within(1e-12));
     assertThat(StackedModes.fromModes(all, 10).modesFound()).isEqualTo(1000);
     assertThat(StackedModes.fromModes(new int[] {5, 5, 5}, 10).klToUniform()).isCloseTo(Math.log(1000), within(1e-12));
+  }
+
+  @Test
+  void aModelThatIsNotAClassifierIsRefusedWithoutSuggestingTheScorersFlags() throws Exception {
+    // bgan modes / birthday / study open the classifier with fixed settings: the scorer's hints
+    // (--input NAME, --features-output, --signature, --input-range) would name flags they lack.
+    Path gen = tmp.resolve("gen");
+    EvalModels.stackedGenerator(gen, 4);
+    assertThatThrownBy(() -> Classifiers.open(gen, "--classifier", 1, true))
+        .isInstanceOf(org.bgan.util.UserException.class)
+        .hasMessageStartingWith("--classifier " + gen)
+        .hasMessageContaining("train-fmnist")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("--input", "--features-output", "--signature"));
   }
 
   @Test
