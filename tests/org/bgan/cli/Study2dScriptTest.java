@@ -2,11 +2,9 @@ package org.bgan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.bgan.testing.Script;
+import org.bgan.testing.Script.Ran;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,19 +13,8 @@ class Study2dScriptTest {
   @TempDir
   Path tmp;
 
-  private record Ran(int code, String out, String err) {}
-
   private static Ran study2d(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("bash", "tools/study2d"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    p.getOutputStream().close();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("tools/study2d " + String.join(" ", args) + " did not finish");
-    }
-    return new Ran(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-        new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    return Script.run("tools/study2d", args);
   }
 
   @Test

@@ -2,27 +2,14 @@ package org.bgan.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.bgan.testing.Script;
+import org.bgan.testing.Script.Ran;
 import org.junit.jupiter.api.Test;
 
 /** tools/score-fmnist's argument handling and help (before any classifier is trained or file written). */
 class ScoreFmnistScriptTest {
-  private record Ran(int code, String out, String err) {}
-
   private static Ran scoreFmnist(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("bash", "tools/score-fmnist"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    p.getOutputStream().close();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("tools/score-fmnist " + String.join(" ", args) + " did not finish");
-    }
-    return new Ran(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-        new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    return Script.run("tools/score-fmnist", args);
   }
 
   @Test
