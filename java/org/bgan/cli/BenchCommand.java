@@ -78,6 +78,9 @@ final class BenchCommand extends Command {
       if (!List.of("gan", "bgan", "mbgan", "bgan-noeq", "mbgan-noeq").contains(d)) {
         throw new UserException("--disc: unknown kind '" + d + "' (gan, bgan, mbgan, bgan-noeq, mbgan-noeq)");
       }
+      if (discs.indexOf(d) != discs.lastIndexOf(d)) {
+        throw new UserException("--disc: " + d + " is listed twice");
+      }
     }
     List<Integer> threads = new ArrayList<>();
     for (String t : cl.getOptionValue("threads", "1,2").split(",")) {
@@ -85,6 +88,9 @@ final class BenchCommand extends Command {
         int v = Integer.parseInt(t.trim());
         if (v < 1) {
           throw new NumberFormatException();
+        }
+        if (threads.contains(v)) {
+          throw new UserException("--threads: " + v + " is listed twice");
         }
         threads.add(v);
       } catch (NumberFormatException e) {

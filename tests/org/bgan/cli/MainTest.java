@@ -122,6 +122,11 @@ class MainTest {
     assertThat(err.toString()).contains("--gamma must be in [0, 0.5], got 0.9");
     assertThat(run("bench", "--gamma", "half")).isEqualTo(2);
     assertThat(err.toString()).contains("--gamma expects a number").doesNotContain("\tat ");
+    // a thread count or a kind listed twice would be measured twice under one label
+    assertThat(run("bench", "--threads", "1,1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads: 1 is listed twice");
+    assertThat(run("bench", "--disc", "gan,bgan,gan")).isEqualTo(2);
+    assertThat(err.toString()).contains("--disc: gan is listed twice");
   }
 
   @Test
