@@ -23,7 +23,8 @@ final class StudyCommand extends Command {
   String description() {
     return String.join("\n",
         "Run a study (schema java/proto/bgan/study.proto): every arm (a preset plus overrides) for every seed,",
-        "one after another, under runs/studies/<name>/<arm>/seed-<s> (or the study's output_dir). Finished",
+        "one after another, seed by seed (every arm's first seed, then every arm's second, ...), under",
+        "runs/studies/<name>/<arm>/seed-<s> (or the study's output_dir). Finished",
         "runs are skipped and interrupted ones resume from their last checkpoint, so a killed study picks up",
         "where it stopped when started again. Then writes results.md and results.json (for 2-D data the",
         "SPEC §7 figures, mean ± standard error over seeds) and g_loss.png / d_loss.png (loss against step per",

@@ -115,15 +115,19 @@ public final class StudyRunner {
   /** One run of a study's grid: its arm, seed and resolved config. */
   record Selected(Arm arm, long seed, Experiment experiment) {}
 
-  /** The runs of the arms in {@code onlyArms} and the seeds in {@code onlySeeds} (null: all), arm by arm. */
+  /**
+   * The runs of the arms in {@code onlyArms} and the seeds in {@code onlySeeds} (null: all), seed by
+   * seed: every arm's first seed, then every arm's second, so that a study stopped part way has the
+   * same seeds of every arm to compare.
+   */
   static List<Selected> select(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds) {
     List<Selected> all = new ArrayList<>();
-    for (Arm a : s.getArmList()) {
-      if (onlyArms != null && !onlyArms.contains(a.getName())) {
+    for (long seed : seeds(s)) {
+      if (onlySeeds != null && !onlySeeds.contains(seed)) {
         continue;
       }
-      for (long seed : seeds(s)) {
-        if (onlySeeds == null || onlySeeds.contains(seed)) {
+      for (Arm a : s.getArmList()) {
+        if (onlyArms == null || onlyArms.contains(a.getName())) {
           all.add(new Selected(a, seed, experiment(studyFile, s, a, seed)));
         }
       }

@@ -264,9 +264,10 @@ class StudyRunnerTest {
     String text = log.toString();
     assertThat(text).contains("exited with code 3").contains("bgan study: error: boom")
         .contains(out.resolve("logs/gan-seed-1.log").toString()).contains("not starting the 2 runs still queued");
-    // the first two of the four runs were started (two jobs), the last two never were
-    assertThat(out.resolve("logs/gan-seed-2.log")).isRegularFile();
-    assertThat(out.resolve("logs/bgan-seed-1.log")).doesNotExist();
+    // the first two of the four runs were started (two jobs; seed by seed: gan and bgan of seed 1),
+    // the last two (seed 2) never were
+    assertThat(out.resolve("logs/bgan-seed-1.log")).isRegularFile();
+    assertThat(out.resolve("logs/gan-seed-2.log")).doesNotExist();
     assertThat(out.resolve("logs/bgan-seed-2.log")).doesNotExist();
   }
 
