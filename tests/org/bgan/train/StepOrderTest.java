@@ -23,7 +23,7 @@ import org.tensorflow.GraphOperation;
  * op runs, and the optimisers and state updates write into it in place. A training step is therefore
  * reproducible only if, within the ops one run of the step executes, every op that writes a variable
  * is ordered (by data or control edges) with every other op that reads or writes it. These tests
- * check that order on the graphs of many configs, for the D step (d_train, its summaries, d_loss)
+ * check that order on the graphs of many configs (fourteen), for the D step (d_train, its summaries, d_loss)
  * and the G step (g_train, its summaries, g_loss); the ordering is what makes two runs of one seed
  * give the same numbers ({@link TrainerTest}).
  */
@@ -79,6 +79,11 @@ class StepOrderTest {
     configs.put("MIX+GAN", twoD("loss=GAN", "techniques.mix_components=2"));
     configs.put("DCGAN GAN, batch norm, SN", image("loss=GAN", "discriminator.spectral_norm=true"));
     configs.put("DCGAN BGAN, batch norm", image("loss=BGAN"));
+    configs.put("DCGAN GAN, improved techniques", image("loss=GAN", "generator.batch_norm=false",
+        "generator.virtual_batch_norm=true", "generator.vbn_reference_size=4", "techniques.feature_matching=true",
+        "techniques.historical_averaging=0.01", "techniques.real_label=0.9"));
+    configs.put("GAN + mixup + instance noise", twoD("loss=GAN", "techniques.mixup_alpha=1",
+        "techniques.instance_noise=0.5", "techniques.instance_noise_steps=3"));
     for (Map.Entry<String, Experiment> c : configs.entrySet()) {
       Experiment e = c.getValue();
       try (Graph g = new Graph()) {
