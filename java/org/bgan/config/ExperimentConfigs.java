@@ -49,6 +49,11 @@ public final class ExperimentConfigs {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
+  /** A run's own config.pbtxt, as written when it started (parsed, not validated again). */
+  public static Experiment readRunConfig(Path saved) {
+    return parse(readText(saved, "run config"), saved.toString()).build();
+  }
+
   /** Parses {@code text} ({@code source} names it in errors), applies {@code overrides} and validates. */
   public static Experiment fromText(String text, String source, List<String> overrides) {
     Experiment.Builder b = parse(text, source);

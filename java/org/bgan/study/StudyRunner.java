@@ -155,7 +155,7 @@ public final class StudyRunner {
       if (!Files.isRegularFile(saved) || !done && Checkpoints.latest(runDir).isEmpty()) {
         continue;
       }
-      Experiment was = ExperimentConfigs.parse(Files.readString(saved, StandardCharsets.UTF_8), saved.toString()).build();
+      Experiment was = ExperimentConfigs.readRunConfig(saved);
       List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
       if (done && was.getTrain().getSteps() != e.getTrain().getSteps()) {
         changed.add("train.steps");

@@ -407,13 +407,7 @@ public final class Trainer {
     if (!Files.isRegularFile(savedConfig)) {
       return;  // a run whose config.pbtxt was removed: nothing to compare with
     }
-    String text;
-    try {
-      text = Files.readString(savedConfig);
-    } catch (IOException e) {
-      throw new UserException("--resume: cannot read " + savedConfig + ": " + e.getMessage());
-    }
-    Experiment saved = ExperimentConfigs.parse(text, savedConfig.toString()).build();
+    Experiment saved = ExperimentConfigs.readRunConfig(savedConfig);
     List<String> changed = ExperimentConfigs.changesOnResume(saved, cfg);
     if (!changed.isEmpty()) {
       throw new UserException("--resume: the config differs from the run's " + savedConfig + " in " + String.join(", ", changed)
