@@ -8,9 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -188,19 +186,7 @@ class GeneratorAverageTest {
 
   /** Names of the ops {@code roots} depend on, through inputs and control inputs, not entering ops named {@code skip}*. */
   private static Set<String> cone(List<GraphOperation> roots, String skip) {
-    Set<String> seen = new HashSet<>();
-    ArrayDeque<GraphOperation> todo = new ArrayDeque<>(roots);
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (op.name().startsWith(skip) || !seen.add(op.name())) {
-        continue;
-      }
-      for (int i = 0; i < op.numInputs(); i++) {
-        todo.push((GraphOperation) op.input(i).op());
-      }
-      todo.addAll(op.controlInputs());
-    }
-    return seen;
+    return org.bgan.testing.GraphCones.cone(roots, n -> n.startsWith(skip)).keySet();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.bgan.train;
 
+import static org.bgan.testing.GraphCones.cone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -181,22 +182,5 @@ class StepOrderTest {
       }
     }
     return out;
-  }
-
-  /** The ops that running {@code roots} executes: the roots and everything they depend on. */
-  private static Map<String, GraphOperation> cone(List<GraphOperation> roots) {
-    Map<String, GraphOperation> seen = new HashMap<>();
-    ArrayDeque<GraphOperation> todo = new ArrayDeque<>(roots);
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (seen.putIfAbsent(op.name(), op) != null) {
-        continue;
-      }
-      for (int i = 0; i < op.numInputs(); i++) {
-        todo.push(op(op.input(i).op()));
-      }
-      todo.addAll(op.controlInputs());
-    }
-    return seen;
   }
 }
