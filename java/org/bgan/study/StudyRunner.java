@@ -346,6 +346,7 @@ public final class StudyRunner {
     res.put("study", s.getName());
     res.put("seeds", seeds(s));
     res.put("rows", rows);
+    res.put("per_seed", perSeed(bySeed, md));
     if (s.hasBaseline()) {
       res.put("paired", paired(s, bySeed, md));
     }
@@ -357,6 +358,59 @@ public final class StudyRunner {
       LinePlot.write(out.resolve("d_loss.png"), title + ": discriminator loss", "step", "d_loss", smooth(dCurves));
     }
     finalSamplesPanels(s, out, title);
+  }
+
+  /**
+   * The per-seed table: each finished run's quality metrics, one row per arm and seed, and each arm's
+   * median over its seeds (a mean hides whether an arm fails in a few seeds or falls short in all).
+   * Appends it to {@code md} and returns arm -> seed -> metric for results.json.
+   */
+  private static Map<String, Object> perSeed(Map<String, Map<Long, Map<String, Double>>> bySeed, StringBuilder md) {
+    List<Paired> shown = PAIRED.stream().filter(p -> bySeed.values().stream()
+        .anyMatch(arm -> arm.values().stream().anyMatch(q -> q.containsKey(p.key())))).toList();
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (shown.isEmpty()) {
+      return out;
+    }
+    md.append("\n## Per seed\n\n| method | seed |");
+    for (Paired p : shown) {
+      md.append(' ').append(p.header()).append(" |");
+    }
+    md.append("\n|---|---|").append("---|".repeat(shown.size())).append('\n');
+    for (Map.Entry<String, Map<Long, Map<String, Double>>> arm : bySeed.entrySet()) {
+      if (arm.getValue().isEmpty()) {
+        continue;
+      }
+      Map<String, Object> seeds = new LinkedHashMap<>();
+      for (Map.Entry<Long, Map<String, Double>> run : arm.getValue().entrySet()) {
+        md.append("| ").append(arm.getKey()).append(" | ").append(run.getKey()).append(" |");
+        for (Paired p : shown) {
+          Double v = run.getValue().get(p.key());
+          md.append(' ').append(v == null ? "–" : String.format(Locale.ROOT, "%." + p.digits() + "f", v)).append(" |");
+        }
+        md.append('\n');
+        seeds.put(Long.toString(run.getKey()), run.getValue());
+      }
+      md.append("| ").append(arm.getKey()).append(" | median |");
+      for (Paired p : shown) {
+        List<Double> v = arm.getValue().values().stream().map(q -> q.get(p.key())).filter(java.util.Objects::nonNull)
+            .toList();
+        md.append(' ').append(v.isEmpty() ? "–" : String.format(Locale.ROOT, "%." + p.digits() + "f", median(v)))
+            .append(" |");
+      }
+      md.append('\n');
+      out.put(arm.getKey(), seeds);
+    }
+    md.append("\nOne row per finished run (diverged runs have none); \"median\": over the arm's runs that have the"
+        + " value. \"–\": the run has no such value (no high-quality sample, so no reverse KL).\n");
+    return out;
+  }
+
+  /** The median of a non-empty list: the middle value, or the mean of the two middle ones. */
+  static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = a.length;
+    return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
   }
 
   /** A quality metric compared seed by seed, and which way is better. */

@@ -98,7 +98,9 @@ class ImageStudyTest {
     String md = Files.readString(out.resolve("results.md"));
     assertThat(md).contains("| FID | KID | IS | stacked modes | stacked KL |")
         .doesNotContain("modes captured");
-    assertThat(md.lines().filter(l -> l.startsWith("| gan | 2 |") || l.startsWith("| mbgan | 2 |"))).hasSize(2);
+    String main = md.substring(0, md.indexOf("\n## "));  // the means table; the per-seed one follows
+    assertThat(main.lines().filter(l -> l.startsWith("| gan | 2 |") || l.startsWith("| mbgan | 2 |"))).hasSize(2);
+    assertThat(md).contains("## Per seed\n\n| method | seed | FID | KID | IS | stacked modes | stacked KL |");
     String json = Files.readString(out.resolve("results.json"));
     assertThat(json).contains("\"fid\"").contains("\"kid_mean\"").contains("\"is_mean\"").contains("\"modes_found\"");
 

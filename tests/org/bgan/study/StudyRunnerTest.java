@@ -103,12 +103,17 @@ class StudyRunnerTest {
     // KL: -0.25 and -0.1 -> mean -0.175, se 0.075; better (lower) in both. High quality: 0 and 0.
     assertThat(md).contains("## Against gan, seed by seed")
         .contains("| bgan | 2 | +0.0 ± 1.0 (better in 1 of 2) | +0.0 ± 0.0 (better in 0 of 2) | -0.175 ± 0.075 (better in 2 of 2) |");
+    // every run's own figures, and each arm's median (of two: the mean of the two)
+    assertThat(md).contains("## Per seed")
+        .contains("| gan | 1 | 3.0 | 0.0 | 0.500 |").contains("| gan | 2 | 5.0 | 0.0 | 0.200 |")
+        .contains("| gan | median | 4.0 | 0.0 | 0.350 |").contains("| bgan | median | 4.0 | 0.0 | 0.175 |");
     String json = Files.readString(out.resolve("results.json"));
-    assertThat(json).contains("\"baseline\": \"gan\"");
+    assertThat(json).contains("\"baseline\": \"gan\"").contains("\"per_seed\"");
     // a seed only one arm has finished is left out of the pairs
     Files.delete(out.resolve("gan/seed-2/metrics.json"));
     StudyRunner.summarize(s, out);
-    assertThat(Files.readString(out.resolve("results.md"))).contains("| bgan | 1 | +1.0 ± 0.0 (better in 1 of 1) |");
+    assertThat(Files.readString(out.resolve("results.md"))).contains("| bgan | 1 | +1.0 ± 0.0 (better in 1 of 1) |")
+        .contains("| gan | median | 3.0 | 0.0 | 0.500 |").doesNotContain("| gan | 2 |");
     // no baseline, no table
     Path plain = tmp.resolve("plain");
     Path g = studyFile(plain);
