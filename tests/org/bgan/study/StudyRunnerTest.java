@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.bgan.config.proto.Study;
+import org.bgan.train.Checkpoints;
 import org.bgan.train.Trainer;
 import org.bgan.util.UserException;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,47 @@ class StudyRunnerTest {
     String b = Files.readString(part.resolve("results.md"));
     // Every column but it/s (a timing) is the same: the resumed run retraces the uninterrupted one.
     assertThat(withoutTimings(b)).isEqualTo(withoutTimings(a)).anyMatch(l -> l.startsWith("| gan | 2 |"));
+  }
+
+  @Test
+  void aStudyKilledMidRunResumesAndFinishesWithTheSameTable() throws Exception {
+    // long enough runs that the kill falls inside the first one, after its first checkpoint
+    String longer = "set: \"train.steps=1500\"\nset: \"train.checkpoint_every=100\"\n";
+    Path full = tmp.resolve("full");
+    Path f1 = studyFile(full);
+    Files.writeString(f1, Files.readString(f1).replace("set: \"train.steps=8\"\n", longer));
+    StudyRunner.run(f1, StudyRunner.load(f1), java.util.Set.of("gan", "bgan"), java.util.Set.of(1L), QUIET, false);
+
+    Path part = tmp.resolve("part");
+    Path f2 = studyFile(part);
+    Files.writeString(f2, Files.readString(f2).replace("set: \"train.steps=8\"\n", longer));
+    List<String> cmd = new ArrayList<>(ParallelStudy.selfCommand("org.bgan.cli.Main"));
+    cmd.addAll(List.of("study", f2.toString(), "--seeds", "1"));
+    Path log = tmp.resolve("study.log");
+    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path first = part.resolve("gan/seed-1");
+    try {
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (Checkpoints.latest(first).isEmpty()) {
+        assertThat(child.isAlive()).as("the study ended before its first checkpoint: %s", Files.readString(log)).isTrue();
+        assertThat(System.nanoTime()).as("no checkpoint from the study within 2 minutes").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    } finally {
+      child.destroyForcibly();  // SIGKILL: no shutdown hook, no clean-up
+      child.waitFor();
+    }
+    assertThat(first.resolve("metrics.json")).as("killed mid-run: %s", Files.readString(log)).doesNotExist();
+    long at = Checkpoints.latest(first).orElseThrow().step();
+    assertThat(at).isLessThan(1500);
+    // started again, the study resumes the killed run from its checkpoint and runs the rest
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    StudyRunner.run(f2, StudyRunner.load(f2), java.util.Set.of("gan", "bgan"), java.util.Set.of(1L),
+        new PrintStream(err, true), false);
+    assertThat(err.toString()).contains(first + ": resuming");
+    assertThat(withoutTimings(Files.readString(part.resolve("results.md"))))
+        .isEqualTo(withoutTimings(Files.readString(full.resolve("results.md"))))
+        .anyMatch(l -> l.startsWith("| gan | 1 |")).anyMatch(l -> l.startsWith("| bgan | 1 |"));
   }
 
   /** The Markdown with the cells under an "it/s" heading removed (timings differ between runs). */
