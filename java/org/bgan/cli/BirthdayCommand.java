@@ -128,6 +128,10 @@ final class BirthdayCommand extends Command {
       throw new UserException("--quantile and --real-num go with --real");
     }
     double fixed = hasT ? doubleOpt(cl, "threshold", 0, 0, Double.MAX_VALUE) : 0;
+    if (hasT && fixed == 0) {
+      throw new UserException("--threshold must be greater than 0 (a pair counts as a duplicate when its distance is"
+          + " below it), got " + cl.getOptionValue("threshold"));
+    }
     double quantile = doubleOpt(cl, "quantile", 0.01, 0, 1);
     int realNum = intOpt(cl, "real-num", 2000, 2);
     Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : null;
@@ -152,7 +156,19 @@ final class BirthdayCommand extends Command {
       thresholdFrom = "--threshold";
       if (realFiles != null) {
         ImageBatch real = readReal(realFiles);
-        float[] f = Birthday.embedRgb(fx, real, perChannel);
+        // The real images are embedded as the generator's samples will be: same size, same channels.
+        long[] sh = g.drawAll(1, seed).shape();
+        if (sh.length != 4 || (sh[3] != 1 && sh[3] != 3)) {
+          throw new UserException(g.dir() + ": the birthday test with --real needs a generator of grey or RGB images, it makes samples of shape "
+              + java.util.Arrays.toString(java.util.Arrays.copyOfRange(sh, 1, sh.length)));
+        }
+        if (real.height() != sh[1] || real.width() != sh[2]) {
+          throw new UserException("--real " + cl.getOptionValue("real") + ": the real images are " + real.width() + "x"
+              + real.height() + ", the generator's samples " + sh[2] + "x" + sh[1] + ": the threshold must come from"
+              + " real images of the generator's size (e.g. 'bgan data' with the generator's config)");
+        }
+        List<Path> used = realFiles;
+        float[] f = Birthday.embedReal(fx, real, (int) sh[3], perChannel, i -> "--real: " + used.get(i));
         threshold = Birthday.thresholdFromReal(f, real.count(), f.length / real.count(), quantile);
         thresholdFrom = String.format(Locale.ROOT, "quantile %s of the nearest-neighbour distances of %d real images in %s",
             quantile, real.count(), cl.getOptionValue("real"));

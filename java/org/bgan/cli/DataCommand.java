@@ -43,6 +43,45 @@ final class DataCommand extends Command {
     return o;
   }
 
+  /** Floats converted per piece of a directory output (64 MB). */
+  static final int CHUNK_FLOATS = 16 << 20;
+
+  /** The largest grid written as one PNG, in pixels (a 16384 x 16384 image, 1 GiB as RGB ints). */
+  static final long MAX_GRID_PIXELS = 1L << 28;
+
+  /**
+   * The first {@code num} images of {@code ds} as {@code dir/image-00000.png}, ..., converted to floats
+   * a piece of at most {@code chunkFloats} floats (but at least one image) at a time: all of a large
+   * dataset at once would not fit one array (more than 2^31 floats), nor the heap.
+   */
+  static void writeEach(ImageDataset ds, int num, Path dir, int chunkFloats) throws java.io.IOException {
+    int h = ds.height();
+    int w = ds.width();
+    int c = ds.channels();
+    int per = h * w * c;
+    int chunk = Math.max(1, Math.min(num, chunkFloats / per));
+    float[] px = new float[chunk * per];
+    for (int first = 0; first < num; first += chunk) {
+      int n = Math.min(chunk, num - first);
+      for (int i = 0; i < n; i++) {
+        ds.copyTo(first + i, px, i * per);
+      }
+      ImageGrid.writeEach(dir, "image-", px, n, h, w, c, first, num);
+    }
+  }
+
+  /** Refuses a grid too large for one image, pointing to the directory output. */
+  static void checkGridSize(int num, int h, int w, int cols) {
+    long rows = (num + (long) cols - 1) / cols;
+    long gw = cols * (w + 1L) + 1;
+    long gh = rows * (h + 1L) + 1;
+    if (gw * gh > MAX_GRID_PIXELS) {
+      throw new UserException("--num " + num + ": a grid of " + num + " images of " + w + "x" + h + " would be "
+          + gw + "x" + gh + " pixels, more than one PNG here holds (" + MAX_GRID_PIXELS + " pixels); write them one"
+          + " per file with --out DIR/, or ask for fewer");
+    }
+  }
+
   @Override
   int run(CommandLine cl) throws Exception {
     Experiment cfg = TrainCommand.loadConfig(onlyPositional(cl, "config file (e.g. graphs/fmnist_dcgan_gan.pbtxt)"), cl);
@@ -69,15 +108,20 @@ final class DataCommand extends Command {
     int h = ds.height();
     int w = ds.width();
     int c = ds.channels();
-    float[] px = new float[num * h * w * c];
-    for (int i = 0; i < num; i++) {
-      ds.copyTo(i, px, i * h * w * c);
+    int cols = (int) Math.ceil(Math.sqrt(num));
+    if (!dir) {
+      checkGridSize(num, h, w, cols);
     }
     AtomicFiles.ensureWritableDir(dir ? out.toAbsolutePath() : out.toAbsolutePath().getParent(), "--out directory");
+    int per = h * w * c;
     if (dir) {
-      ImageGrid.writeEach(out, "image-", px, num, h, w, c);
+      writeEach(ds, num, out, CHUNK_FLOATS);
     } else {
-      ImageGrid.write(out, px, num, h, w, c, (int) Math.ceil(Math.sqrt(num)));
+      float[] px = new float[num * per];  // fits: checkGridSize bounds num·h·w
+      for (int i = 0; i < num; i++) {
+        ds.copyTo(i, px, i * per);
+      }
+      ImageGrid.write(out, px, num, h, w, c, cols);
     }
     System.err.println("wrote " + num + " images of " + ds.describe() + " to " + out);
     return 0;

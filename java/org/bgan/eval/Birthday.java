@@ -141,7 +141,15 @@ public final class Birthday {
     }
     double[] nn = nearestNeighbourDistances(f, n, d);
     Arrays.sort(nn);
-    return nn[(int) Math.floor(quantile * (n - 1))];
+    double t = nn[(int) Math.floor(quantile * (n - 1))];
+    if (!(t > 0)) {
+      long zeros = Arrays.stream(nn).filter(x -> x == 0).count();
+      throw new UserException("the threshold from the real images is 0 (quantile " + quantile + " of their nearest-neighbour"
+          + " distances): " + zeros + " of " + n + " real images have an identical twin in feature space (duplicate"
+          + " images?), and no generated pair can be nearer than 0; remove the duplicates, raise --quantile or give"
+          + " --threshold");
+    }
+    return t;
   }
 
   /** log P(no repeat among s draws from M equally likely items) = Σ_{k<s} log(1 − k/M); −∞ if s > M. */
@@ -225,15 +233,37 @@ public final class Birthday {
     return out;
   }
 
-  /** Embeds 8-bit RGB images the same way as {@link #embed} (per channel: R, G, B each as grey). */
-  public static float[] embedRgb(FeatureExtractor fx, ImageBatch b, boolean perChannel) {
+  /**
+   * Embeds 8-bit RGB real images as {@link #embed} embeds samples of {@code channels} channels, so that
+   * real and generated images are compared in one feature space: for a grey generator
+   * ({@code channels} = 1) each image is taken as one grey channel (its R = G = B), so that
+   * {@code perChannel} does not triple its features as it would for three channels; a real image that is
+   * not grey is then an error naming it ({@code name.apply(i)} for image i).
+   */
+  public static float[] embedReal(FeatureExtractor fx, ImageBatch b, int channels, boolean perChannel,
+      java.util.function.IntFunction<String> name) {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+    }
     int n = b.count();
     int hw = b.height() * b.width();
-    float[] asFloat = new float[n * hw * 3];
-    for (int i = 0; i < asFloat.length; i++) {
-      asFloat[i] = (b.rgb()[i] & 0xff) / 127.5f - 1f;
+    byte[] rgb = b.rgb();
+    float[] asFloat = new float[n * hw * channels];
+    if (channels == 3) {
+      for (int i = 0; i < asFloat.length; i++) {
+        asFloat[i] = (rgb[i] & 0xff) / 127.5f - 1f;
+      }
+    } else {
+      for (int p = 0; p < n * hw; p++) {
+        int r = rgb[3 * p];
+        if (rgb[3 * p + 1] != r || rgb[3 * p + 2] != r) {
+          throw new UserException(name.apply(p / hw) + " is in colour, the generator's samples are grey (1 channel):"
+              + " the real images must be of the generator's data");
+        }
+        asFloat[p] = (r & 0xff) / 127.5f - 1f;
+      }
     }
-    return embed(fx, asFloat, n, b.height(), b.width(), 3, perChannel);
+    return embed(fx, asFloat, n, b.height(), b.width(), channels, perChannel);
   }
 
   /** Runs the test with a given threshold. */

@@ -45,7 +45,7 @@ public final class StudyRunner {
       throw new UserException(ExperimentConfigs.describe(file.toString(), e) + (isExperiment(text) ? "\n" + file
           + ": this is an experiment config (one run), not a study: train it with tools/bgan train " + file : ""));
     }
-    Study s = b.build();
+    Study s = resolveInputPaths(file, b.build());
     if (!s.getName().matches("[A-Za-z0-9._-]+")) {
       throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
@@ -70,6 +70,44 @@ public final class StudyRunner {
           + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
     }
     return s;
+  }
+
+  /**
+   * The study with its relative input paths, {@code classifier} and {@code reference_stats} when set,
+   * resolved against the study file's directory, as {@code preset} is: a study in graphs/ means the same
+   * files from whatever directory it is run. Absolute paths are kept; an unset classifier keeps its
+   * default, {@code savedmodels/fmnist-classifier/1} in the current directory (where
+   * {@code tools/inception-score train-fmnist --out savedmodels/fmnist-classifier/1} puts it), and
+   * {@code output_dir} stays relative to the current directory, like {@code train.output_dir}.
+   */
+  static Study resolveInputPaths(Path file, Study s) {
+    Study.Builder b = s.toBuilder();
+    if (s.hasClassifier()) {
+      b.setClassifier(resolveInput(file, "classifier", s.getClassifier()));
+    }
+    if (s.hasReferenceStats()) {
+      b.setReferenceStats(resolveInput(file, "reference_stats", s.getReferenceStats()));
+    }
+    return b.build();
+  }
+
+  private static String resolveInput(Path file, String field, String value) {
+    try {
+      ExperimentConfigs.noTilde(field, value);
+    } catch (UserException e) {
+      throw new UserException(file + ": " + e.getMessage().replaceFirst("^config: ", "field "));
+    }
+    if (value.isBlank()) {
+      throw new UserException(file + ": field " + field + " is empty; give a path (relative to the study file's"
+          + " directory, or absolute) or leave the field out");
+    }
+    Path p;
+    try {
+      p = Path.of(value);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UserException(file + ": field " + field + ": not a valid path: " + e.getMessage());
+    }
+    return p.isAbsolute() ? value : file.toAbsolutePath().getParent().resolve(p).normalize().toString();
   }
 
   /** Whether {@code text} parses as an experiment config ({@code experiment.proto}) with its data. */

@@ -137,4 +137,95 @@ class BirthdayTest {
       System.setErr(oldErr);
     }
   }
+
+  /** Writes {@code n} PNGs of {@code side}×{@code side} random pixels (grey, or colour) into a new folder. */
+  private static Path realImages(Path dir, int n, int side, boolean colour, long seed) throws Exception {
+    Files.createDirectories(dir);
+    java.util.Random rnd = new java.util.Random(seed);
+    for (int i = 0; i < n; i++) {
+      var img = new java.awt.image.BufferedImage(side, side,
+          colour ? java.awt.image.BufferedImage.TYPE_INT_RGB : java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          int v = rnd.nextInt(256);
+          img.setRGB(x, y, colour ? rnd.nextInt(1 << 24) : (v << 16) | (v << 8) | v);
+        }
+      }
+      javax.imageio.ImageIO.write(img, "png", dir.resolve(String.format("r%02d.png", i)).toFile());
+    }
+    return dir;
+  }
+
+  /** Runs the command line; returns {exit code, stdout, stderr}. */
+  private static Object[] run(String... args) {
+    ByteArrayOutputStream so = new ByteArrayOutputStream();
+    ByteArrayOutputStream se = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    System.setOut(new PrintStream(so, true));
+    System.setErr(new PrintStream(se, true));
+    try {
+      int code = Main.run(args);
+      return new Object[] {code, so.toString(), se.toString()};
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private static String thresholdLine(String stdout) {
+    return stdout.lines().filter(l -> l.startsWith("threshold: ")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void realImagesAreEmbeddedAsTheGeneratorsSamplesAreAndMismatchesAreRefused() throws Exception {
+    Path cls = tmp.resolve("cls");
+    EvalModels.brightnessClassifier(cls, 4);
+    Path gen = tmp.resolve("gen");
+    EvalModels.finiteSupportGenerator(gen, 50, 4);  // grey 4x4 samples
+    Path real = realImages(tmp.resolve("real"), 20, 4, false, 3);
+    String[] base = {"birthday", "--generator", gen.toString(), "--classifier", cls.toString(), "--quantile", "0.5",
+        "--batch-sizes", "5", "--trials", "2", "--threads", "1"};
+
+    // --per-channel changes nothing for a grey generator (its samples have one channel): the real images'
+    // threshold must not change either (it was sqrt(3) times larger: each grey image embedded three times)
+    Object[] plain = run(concat(base, "--real", real.toString()));
+    Object[] perChannel = run(concat(base, "--real", real.toString(), "--per-channel"));
+    assertThat(plain[0]).as((String) plain[2]).isEqualTo(0);
+    assertThat(perChannel[0]).as((String) perChannel[2]).isEqualTo(0);
+    assertThat(thresholdLine((String) perChannel[1])).isEqualTo(thresholdLine((String) plain[1]));
+
+    // real images of another size than the generator's samples
+    Path real5 = realImages(tmp.resolve("real5"), 20, 5, false, 4);
+    Object[] r = run(concat(base, "--real", real5.toString()));
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("--real " + real5).contains("5x5").contains("4x4");
+
+    // colour real images for a grey generator
+    Path colour = realImages(tmp.resolve("colour"), 20, 4, true, 5);
+    r = run(concat(base, "--real", colour.toString()));
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("r00.png").contains("colour");
+
+    // duplicated real images give a threshold of 0, under which no pair can ever fall: refused
+    Path dups = tmp.resolve("dups");
+    Files.createDirectories(dups);
+    for (int i = 0; i < 20; i++) {
+      Files.copy(real.resolve(String.format("r%02d.png", i / 2)), dups.resolve(String.format("d%02d.png", i)));
+    }
+    r = run(concat(base, "--real", dups.toString()));
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("threshold from the real images is 0").contains("20 of 20");
+    assertThat((String) r[2]).doesNotContain("Exception");
+
+    r = run("birthday", "--generator", gen.toString(), "--classifier", cls.toString(), "--threshold", "0");
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("--threshold must be greater than 0");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

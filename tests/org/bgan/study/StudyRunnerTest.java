@@ -41,6 +41,44 @@ class StudyRunnerTest {
   }
 
   @Test
+  void relativeClassifierAndStatsPathsAreResolvedAgainstTheStudyFilesDirectory() throws Exception {
+    Path graphs = Files.createDirectories(tmp.resolve("project/graphs"));
+    Path f = graphs.resolve("study.pbtxt");
+    Path abs = tmp.resolve("elsewhere/stats.npz").toAbsolutePath();
+    Files.writeString(f, """
+        name: "s" classifier: "../savedmodels/cls/1" reference_stats: "%s"
+        arm { name: "gan" preset: "tiny.pbtxt" }
+        """.formatted(abs));
+    Study s = StudyRunner.load(f);
+    // as 'preset' is: the same files whatever the current directory (the tests run in the project root)
+    assertThat(s.getClassifier()).isEqualTo(tmp.resolve("project/savedmodels/cls/1").toAbsolutePath().toString());
+    assertThat(s.getReferenceStats()).isEqualTo(abs.toString());
+
+    Files.writeString(f, """
+        name: "s" reference_stats: "stats/ref.npz"
+        arm { name: "gan" preset: "tiny.pbtxt" }
+        """);
+    s = StudyRunner.load(f);
+    assertThat(s.getReferenceStats()).isEqualTo(graphs.resolve("stats/ref.npz").toAbsolutePath().toString());
+    // unset: the default, in the current directory, where train-fmnist --out savedmodels/... puts it
+    assertThat(s.hasClassifier()).isFalse();
+    assertThat(s.getClassifier()).isEqualTo("savedmodels/fmnist-classifier/1");
+
+    Files.writeString(f, """
+        name: "s" classifier: "~/cls"
+        arm { name: "gan" preset: "tiny.pbtxt" }
+        """);
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": field classifier '~/cls'");
+    Files.writeString(f, """
+        name: "s" classifier: ""
+        arm { name: "gan" preset: "tiny.pbtxt" }
+        """);
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": field classifier is empty");
+  }
+
+  @Test
   void runsEveryArmAndSeedAndWritesTheTableAndLossPlots() throws Exception {
     Path out = tmp.resolve("out");
     Path f = studyFile(out);

@@ -104,13 +104,26 @@ public final class ImageGrid {
    * grey images as 8-bit grey PNGs, colour ones as RGB; each file atomically.
    */
   public static void writeEach(Path dir, String prefix, float[] nhwc, int n, int h, int w, int c) throws IOException {
+    writeEach(dir, prefix, nhwc, n, h, w, c, 0, n);
+  }
+
+  /**
+   * Part of a {@link #writeEach} of {@code total} images written in pieces: the {@code n} images of
+   * {@code nhwc} are images {@code first .. first + n − 1} of the whole, named and numbered (digits from
+   * {@code total}) exactly as one call with all of them would.
+   */
+  public static void writeEach(Path dir, String prefix, float[] nhwc, int n, int h, int w, int c, int first, int total)
+      throws IOException {
     check(nhwc, n, h, w, c);
+    if (first < 0 || (long) first + n > total) {
+      throw new IllegalArgumentException("images " + first + " .. " + ((long) first + n) + " of " + total);
+    }
     Files.createDirectories(dir);
-    int digits = Math.max(5, Integer.toString(Math.max(0, n - 1)).length());
+    int digits = Math.max(5, Integer.toString(Math.max(0, total - 1)).length());
     for (int i = 0; i < n; i++) {
       BufferedImage img = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
       var raster = img.getRaster();
-      int base = i * h * w * c;
+      int base = i * h * w * c;  // n·h·w·c fits nhwc, an int-indexed array (checked)
       int[] px = new int[w * c];
       for (int y = 0; y < h; y++) {
         for (int k = 0; k < w * c; k++) {
@@ -118,7 +131,7 @@ public final class ImageGrid {
         }
         raster.setPixels(0, y, w, 1, px);
       }
-      writePng(dir.resolve(prefix + String.format("%0" + digits + "d", i) + ".png"), img);
+      writePng(dir.resolve(prefix + String.format("%0" + digits + "d", first + i) + ".png"), img);
     }
   }
 

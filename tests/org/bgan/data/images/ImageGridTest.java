@@ -79,4 +79,27 @@ class ImageGridTest {
     assertThat(ImageIO.read(dir.resolve("img-00000.png").toFile()).getRGB(0, 0) & 0xffffff).isEqualTo(0xff0080);
     assertThat(ImageIO.read(dir.resolve("img-00001.png").toFile()).getRGB(0, 0) & 0xffffff).isEqualTo(0x00ff00);
   }
+
+  @Test
+  void writeEachInPiecesNamesAndNumbersAsOneCallDoes() throws Exception {
+    float[] x = new float[12];
+    for (int i = 0; i < 12; i++) {
+      x[i] = i / 127.5f - 1f;
+    }
+    Path whole = tmp.resolve("whole");
+    ImageGrid.writeEach(whole, "p", x, 12, 1, 1, 1);
+    Path pieces = tmp.resolve("pieces");
+    for (int first = 0; first < 12; first += 5) {
+      int n = Math.min(5, 12 - first);
+      ImageGrid.writeEach(pieces, "p", java.util.Arrays.copyOfRange(x, first, first + n), n, 1, 1, 1, first, 12);
+    }
+    assertThat(list(pieces)).containsExactly(list(whole));
+    for (String f : list(whole)) {
+      assertThat(Files.readAllBytes(pieces.resolve(f))).isEqualTo(Files.readAllBytes(whole.resolve(f)));
+    }
+    // the digits come from the whole count, not the piece's
+    Path wide = tmp.resolve("wide");
+    ImageGrid.writeEach(wide, "p", x, 1, 1, 1, 1, 5, 100_001);
+    assertThat(list(wide)).containsExactly("p000005.png");
+  }
 }
