@@ -86,10 +86,17 @@ public final class GeneratorExporter {
         }
         Signature def = defB.build();
         Signature smp = smpB.build();
-        SavedModelBundle.exporter(tmp.toString())
-            .withFunction(SessionFunction.create(def, session))
-            .withFunction(SessionFunction.create(smp, session))
-            .export();
+        try {
+          SavedModelBundle.exporter(tmp.toString())
+              .withFunction(SessionFunction.create(def, session))
+              .withFunction(SessionFunction.create(smp, session))
+              .export();
+        } catch (java.io.UncheckedIOException | org.tensorflow.exceptions.TFResourceExhaustedException
+            | org.tensorflow.exceptions.TFPermissionDeniedException e) {
+          // a full disk or a quota ("No space left on device"): the user's to fix, not a bug
+          throw new org.bgan.util.UserException("cannot write the SavedModel under " + base + ": "
+              + org.bgan.util.Errors.firstLine(e));
+        }
       }
     } catch (IOException | RuntimeException e) {
       AtomicFiles.deleteTree(tmp);
