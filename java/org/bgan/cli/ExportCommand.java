@@ -55,6 +55,7 @@ final class ExportCommand extends Command {
     var ck = Checkpoints.latest(run).orElseThrow(
         () -> new UserException("--run " + run + ": no complete checkpoint under " + run.resolve(Checkpoints.DIR)));
     Path base = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : ExperimentConfigs.exportDir(cfg);
+    org.bgan.util.SavedModelDirs.requireBase(base, cl.hasOption("out") ? "--out" : "train.export_dir");
     Path created = org.bgan.util.AtomicFiles.ensureWritableDir(base, "--out");
     Path dir;
     try {

@@ -40,7 +40,8 @@ public final class Main {
     }
     try {
       String[] rest = Arrays.copyOfRange(args, 1, args.length);
-      return c instanceof ServeCommandLink ? ServeCommandLink.serve(rest) : c.main(rest);
+      int code = c instanceof ServeCommandLink ? ServeCommandLink.serve(rest) : c.main(rest);
+      return code == 0 ? stdoutWritten(c.name()) : code;
     } catch (UserException e) {
       System.err.println("bgan " + c.name() + ": error: " + e.getMessage());
       return e.exitCode();
@@ -49,6 +50,21 @@ public final class Main {
       e.printStackTrace(System.err);
       return 1;
     }
+  }
+
+  /**
+   * 0 if everything printed to standard output reached it, else 2 with a message: System.out is a
+   * PrintStream, which swallows write errors, so {@code bgan sample ... > s.csv} on a full disk
+   * (or into a closed pipe) would otherwise end with exit 0 and a truncated file.
+   */
+  static int stdoutWritten(String command) {
+    System.out.flush();
+    if (!System.out.checkError()) {
+      return 0;
+    }
+    System.err.println("bgan " + command + ": error: cannot write to standard output (disk full, or its"
+        + " reader closed it): what it holds is incomplete");
+    return UserException.BAD_INPUT;
   }
 
   /**

@@ -93,22 +93,46 @@ final class SampleCommand extends Command {
       throw e;
     }
     long[] sh = x.shape();
-    switch (fmt) {
-      case "png" -> ImageGrid.write(out, x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3],
-          (int) Math.ceil(Math.sqrt(x.count())));
-      case "dir" -> ImageGrid.writeEach(out, "sample-", x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3]);
-      default -> {
-        byte[] bytes = fmt.equals("csv") ? csv(x.rows()) : npy(x.shape(), x.values());
-        if (out == null) {
-          System.out.write(bytes);
-          System.out.flush();
-          return 0;
-        }
-        AtomicFiles.writeBytes(out, bytes);
-      }
+    if (out == null) {
+      System.out.write(csv(x.rows()));  // a failed write is reported by Main (System.out.checkError)
+      System.out.flush();
+      return 0;
     }
+    writing(out, () -> {
+      switch (fmt) {
+        case "png" -> ImageGrid.write(out, x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3],
+            (int) Math.ceil(Math.sqrt(x.count())));
+        case "dir" -> ImageGrid.writeEach(out, "sample-", x.values(), x.count(), (int) sh[1], (int) sh[2], (int) sh[3]);
+        default -> AtomicFiles.writeBytes(out, fmt.equals("csv") ? csv(x.rows()) : npy(x.shape(), x.values()));
+      }
+    });
     System.err.println("wrote " + x.count() + (images ? " image" : " sample") + (x.count() == 1 ? "" : "s") + " to " + out);
     return 0;
+  }
+
+  /** A write to {@code --out}. */
+  interface Write {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs {@code w}; an I/O error (a full disk, a quota, a file system gone read-only) is a one-line
+   * {@link UserException} naming {@code --out}, not an internal error with a stack trace. The files are
+   * written under temporary names and renamed (AtomicFiles), so nothing half-written is left.
+   */
+  static void writing(Path out, Write w) {
+    try {
+      w.run();
+    } catch (IOException e) {
+      throw new UserException("--out " + out + ": cannot write it: " + ioMessage(e));
+    }
+  }
+
+  /** The JDK's IOException messages: "No space left on device", or just a path for some of its subclasses. */
+  static String ioMessage(IOException e) {
+    String m = e.getMessage();
+    String kind = e.getClass().getSimpleName().replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+    return m == null ? kind : e.getClass() == IOException.class ? m : kind + ": " + m;
   }
 
   private static String extension(Path p) {

@@ -49,7 +49,7 @@ public final class GeneratorExporter {
   public static Path export(Experiment cfg, long[] sampleShape, Path checkpointPrefix, Path base) throws IOException {
     Files.createDirectories(base);
     long version = nextVersion(base);
-    Path tmp = base.resolve(".tmp-" + version + "-" + ProcessHandle.current().pid());
+    Path tmp = base.resolve(".tmp-" + version + "-" + ProcessHandle.current().pid() + "-" + EXPORTS.incrementAndGet());
     AtomicFiles.deleteTree(tmp);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -86,18 +86,55 @@ public final class GeneratorExporter {
         }
         Signature def = defB.build();
         Signature smp = smpB.build();
-        SavedModelBundle.exporter(tmp.toString())
-            .withFunction(SessionFunction.create(def, session))
-            .withFunction(SessionFunction.create(smp, session))
-            .export();
+        try {
+          SavedModelBundle.exporter(tmp.toString())
+              .withFunction(SessionFunction.create(def, session))
+              .withFunction(SessionFunction.create(smp, session))
+              .export();
+        } catch (java.io.UncheckedIOException | org.tensorflow.exceptions.TFResourceExhaustedException
+            | org.tensorflow.exceptions.TFPermissionDeniedException e) {
+          // a full disk or a quota ("No space left on device"): the user's to fix, not a bug
+          throw new org.bgan.util.UserException("cannot write the SavedModel under " + base + ": "
+              + org.bgan.util.Errors.firstLine(e));
+        }
       }
     } catch (IOException | RuntimeException e) {
       AtomicFiles.deleteTree(tmp);
       throw e;
     }
-    Path dest = base.resolve(Long.toString(version));
-    AtomicFiles.move(tmp, dest);
-    return dest;
+    return publish(tmp, base, version);
+  }
+
+  /** Exports started by this JVM: with the process id, a temporary name no other export uses. */
+  private static final java.util.concurrent.atomic.AtomicLong EXPORTS = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Renames the finished SavedModel {@code tmp} to {@code base/<version>}, or to the next version
+   * free if another export (a second {@code bgan export}, a training run ending) took that one since
+   * {@link #nextVersion} was read: the rename never replaces a version, and the temporary directory
+   * is removed if it fails.
+   */
+  static Path publish(Path tmp, Path base, long version) throws IOException {
+    try {
+      for (long v = version; ; v++) {
+        Path dest = base.resolve(Long.toString(v));
+        if (Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          // no REPLACE_EXISTING: rename(2) refuses a version directory that appeared meanwhile
+          Files.move(tmp, dest, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          return dest;
+        } catch (java.nio.file.FileSystemException e) {
+          if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS) || v - version >= 1000) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(tmp);
+      throw e;
+    }
   }
 
   /** Images in [−1, 1] as uint8: round((x + 1) · 127.5), clipped to [0, 255]. */

@@ -181,6 +181,9 @@ final class HostTensor {
           if (Float.isInfinite(f) && !text.endsWith("Infinity")) {
             throw ApiException.badRequest(what + ": " + text + " is out of range for float32");
           }
+          if (!Float.isFinite(f)) {
+            throw notFinite(what, i, text);
+          }
           ((float[]) data)[i] = f;
           return;
         }
@@ -189,6 +192,9 @@ final class HostTensor {
           double d = Double.parseDouble(text);
           if (Double.isInfinite(d) && !text.endsWith("Infinity")) {
             throw ApiException.badRequest(what + ": " + text + " is out of range for float64");
+          }
+          if (!Double.isFinite(d)) {
+            throw notFinite(what, i, text);
           }
           ((double[]) data)[i] = d;
           return;
@@ -226,6 +232,28 @@ final class HostTensor {
       default:
         throw new IllegalStateException("unsupported dtype " + dtype);
     }
+  }
+
+  /**
+   * A NaN or infinite input: the JSON literals parse (TF Serving's JSON takes them), but a generator
+   * fed a NaN or infinite latent vector answers samples that mean nothing (its ReLUs may even turn
+   * NaN into ordinary-looking numbers), so the element is refused by its position.
+   */
+  private ApiException notFinite(String what, int flat, String text) {
+    return ApiException.badRequest(
+        what + " element " + index(flat) + " is " + text + "; inputs must be finite numbers"
+            + " (a generator maps a NaN or infinite z to meaningless samples)");
+  }
+
+  /** The multi-index of flat (row-major) index {@code flat}, e.g. [0, 1]. */
+  String index(int flat) {
+    long[] idx = new long[shape.length];
+    long rest = flat;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      idx[d] = shape[d] == 0 ? 0 : rest % shape[d];
+      rest = shape[d] == 0 ? 0 : rest / shape[d];
+    }
+    return shapeString(idx);
   }
 
   /** Concatenates tensors along the first dimension (same dtype and trailing dimensions). */

@@ -136,6 +136,13 @@ final class ModelServer implements AutoCloseable {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     System.setProperty(
         "jdk.httpserver.maxConnections", Integer.toString(config.maxConnections()));
+    // A client that sends its headers or body only in part (stalled, paused, or slow on purpose)
+    // holds an HTTP thread while the JDK's server reads: --http-threads of them made the server
+    // answer nothing at all, not even the status. The JDK closes a connection whose request has
+    // not been read in maxReqTime seconds (checked every timerMillis): the request timeout.
+    System.setProperty("sun.net.httpserver.maxReqTime",
+        Long.toString(Math.max(1, (config.requestTimeoutMillis() + 999) / 1000)));
+    System.setProperty("sun.net.httpserver.timerMillis", "250");
   }
 
   int port() {

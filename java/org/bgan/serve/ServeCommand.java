@@ -157,7 +157,7 @@ public final class ServeCommand {
         + " (default " + ServeConfig.DEFAULT_MAX_RESPONSE_VALUES + ")");
     add(o, "max-body-bytes", "N", "request body limit; larger get 413 (default "
         + ServeConfig.DEFAULT_MAX_BODY_BYTES + ")");
-    add(o, "request-timeout-ms", "N", "predict answered by then or 504 (default "
+    add(o, "request-timeout-ms", "N", "predict answered by then or 504; a request not fully received by then is dropped (default "
         + ServeConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS + ")");
     add(o, "http-threads", "N", "threads reading requests and writing responses (default "
         + ServeConfig.DEFAULT_HTTP_THREADS + ")");

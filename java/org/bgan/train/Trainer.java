@@ -91,6 +91,7 @@ public final class Trainer {
         checkSameRun(cfg, runDir.resolve("config.pbtxt"));
       }
       if (cfg.getTrain().getExport()) {
+        org.bgan.util.SavedModelDirs.requireBase(ExperimentConfigs.exportDir(cfg), "train.export_dir");
         AtomicFiles.ensureWritableDir(ExperimentConfigs.exportDir(cfg), "export directory (train.export_dir)");
       }
     } catch (RuntimeException e) {  // UserException, and anything else: the lock is not kept

@@ -11,6 +11,22 @@ public final class SavedModelDirs {
   private SavedModelDirs() {}
 
   /**
+   * Refuses a model base directory that is itself a version (holds a {@code saved_model.pb}): an
+   * export there would nest a SavedModel inside another ({@code grid/1/1/}), which no server looks
+   * for, while the directory's own model stayed what is served.
+   *
+   * @param what the flag or field that named it, for the message
+   */
+  public static void requireBase(Path base, String what) {
+    if (Files.isRegularFile(base.resolve("saved_model.pb"))) {
+      Path parent = base.toAbsolutePath().getParent();
+      throw new UserException(what + " " + base + " holds a saved_model.pb itself: it is a version directory,"
+          + " not a base directory of versions; give its parent" + (parent == null ? "" : " (" + parent + ")")
+          + " to export the next version beside it");
+    }
+  }
+
+  /**
    * {@code dir} itself if it holds a {@code saved_model.pb}, else its newest numeric version
    * subdirectory that does, else empty (also for a directory that does not exist).
    */

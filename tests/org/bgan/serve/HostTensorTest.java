@@ -37,9 +37,23 @@ class HostTensorTest {
 
   @Test
   void convertsFloatMatrixRowMajor() throws Exception {
-    HostTensor t = from("[[1, 2.5], [-3e2, NaN], [Infinity, -0.125]]", DataType.DT_FLOAT, shape(-1, 2));
+    HostTensor t = from("[[1, 2.5], [-3e2, 1e-45], [3e38, -0.125]]", DataType.DT_FLOAT, shape(-1, 2));
     assertThat(t.shape).containsExactly(3, 2);
-    assertThat((float[]) t.data).containsExactly(1f, 2.5f, -300f, Float.NaN, Float.POSITIVE_INFINITY, -0.125f);
+    assertThat((float[]) t.data).containsExactly(1f, 2.5f, -300f, 1e-45f, 3e38f, -0.125f);
+  }
+
+  @Test
+  void rejectsNanAndInfinityNamingTheElement() {
+    // the literals parse (TF Serving's JSON), but a NaN or infinite latent vector is refused
+    assertThat(badRequest("[[1, 2.5], [-3e2, NaN]]", DataType.DT_FLOAT, shape(-1, 2)))
+        .isEqualTo("input 'x' element [1, 1] is NaN; inputs must be finite numbers"
+            + " (a generator maps a NaN or infinite z to meaningless samples)");
+    assertThat(badRequest("[[Infinity, 0]]", DataType.DT_FLOAT, shape(-1, 2)))
+        .startsWith("input 'x' element [0, 0] is Infinity;");
+    assertThat(badRequest("[[0, 1], [2, -Infinity]]", DataType.DT_DOUBLE, shape(-1, 2)))
+        .startsWith("input 'x' element [1, 1] is -Infinity;");
+    assertThat(badRequest("NaN", DataType.DT_FLOAT, shape()))
+        .startsWith("input 'x' element [] is NaN;");
   }
 
   @Test

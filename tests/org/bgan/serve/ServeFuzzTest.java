@@ -111,12 +111,16 @@ class ServeFuzzTest {
   }
 
   @Test
-  void nanAndInfinity() {
-    // float inputs take them, as TF Serving does (NaN outputs are written as NaN literals,
-    // HostTensorTest; this generator's ReLUs map NaN to 0, so its outputs stay finite)
-    Reply r = client.post(PREDICT, "{\"instances\": [[NaN, 0], [Infinity, -Infinity]]}");
-    assertThat(r.status()).as(r.body()).isEqualTo(200);
-    assertThat((List<?>) ((Map<?, ?>) r.json()).get("predictions")).hasSize(2);
+  void nanAndInfinityAre400NamingTheElement() {
+    // TF Serving would run them; a generator fed them answers samples that mean nothing (this
+    // one's ReLUs even map NaN to ordinary-looking numbers), so they are refused
+    Reply r = client.post(PREDICT, "{\"instances\": [[0.5, 0], [NaN, 0]]}");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.error(400)).startsWith("input 'z' element [1, 0] is NaN; inputs must be finite");
+    r = client.post(PREDICT, "{\"inputs\": {\"z\": [[0, -Infinity]]}}");
+    assertThat(r.error(400)).startsWith("input 'z' element [0, 1] is -Infinity;");
+    r = client.post(PREDICT, "{\"instances\": [{\"z\": [Infinity, 0]}]}");
+    assertThat(r.error(400)).startsWith("input 'z' element [0, 0] is Infinity;");
     expect(400, "{\"inputs\": {\"num\": NaN, \"seed\": 1}}");
     expect(400, "{\"inputs\": {\"num\": 2, \"seed\": Infinity}}");
     expect(400, "{\"instances\": [[nan, 0]]}");
