@@ -404,8 +404,7 @@ public final class StudyRunner {
    * Appends it to {@code md} and returns arm -> seed -> metric for results.json.
    */
   private static Map<String, Object> perSeed(Map<String, Map<Long, Map<String, Double>>> bySeed, StringBuilder md) {
-    List<Paired> shown = PAIRED.stream().filter(p -> bySeed.values().stream()
-        .anyMatch(arm -> arm.values().stream().anyMatch(q -> q.containsKey(p.key())))).toList();
+    List<Paired> shown = present(bySeed);
     Map<String, Object> out = new LinkedHashMap<>();
     if (shown.isEmpty()) {
       return out;
@@ -444,6 +443,12 @@ public final class StudyRunner {
     return out;
   }
 
+  /** The quality metrics some finished run has (arm -> seed -> metric), in the order of {@link #PAIRED}. */
+  private static List<Paired> present(Map<String, Map<Long, Map<String, Double>>> bySeed) {
+    return PAIRED.stream().filter(p -> bySeed.values().stream()
+        .anyMatch(arm -> arm.values().stream().anyMatch(q -> q.containsKey(p.key())))).toList();
+  }
+
   /** The median of a non-empty list: the middle value, or the mean of the two middle ones. */
   static double median(List<Double> v) {
     double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -474,8 +479,7 @@ public final class StudyRunner {
       StringBuilder md) {
     String base = s.getBaseline();
     Map<Long, Map<String, Double>> b = bySeed.get(base);
-    List<Paired> shown = PAIRED.stream().filter(p -> bySeed.values().stream()
-        .anyMatch(arm -> arm.values().stream().anyMatch(q -> q.containsKey(p.key())))).toList();
+    List<Paired> shown = present(bySeed);
     List<Map<String, Object>> rows = new ArrayList<>();
     StringBuilder t = new StringBuilder();
     for (Arm a : s.getArmList()) {
