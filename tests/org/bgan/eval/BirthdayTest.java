@@ -103,39 +103,26 @@ class BirthdayTest {
       javax.imageio.ImageIO.write(img, "png", real.resolve(String.format("r%02d.png", i)).toFile());
     }
     Path out = tmp.resolve("out");
-    ByteArrayOutputStream so = new ByteArrayOutputStream();
-    ByteArrayOutputStream se = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(so, true));
-    System.setErr(new PrintStream(se, true));
-    try {
-      int code = Main.run(new String[] {"birthday", "--generator", gen.toString(), "--classifier", cls.toString(),
-          "--real", real.toString(), "--quantile", "0.05", "--batch-sizes", "5,10,20", "--trials", "10",
-          "--pairs", "4", "--out", out.toString(), "--threads", "1"});
-      assertThat(code).as(se.toString()).isZero();
-      assertThat(so.toString()).contains("threshold: ").contains("batch_size 20: p_duplicate")
-          .contains("support_mle_uniform");
-      String json = Files.readString(out.resolve("birthday.json"));
-      assertThat(json).contains("\"threshold_from\": \"quantile 0.05").contains("\"closest_pairs\"");
-      // 4 pairs, 2 per row, 4x4 images with 1 px padding: 2·5 + 1 = 11 wide, 4·5 + 1 = 21 high
-      var png = javax.imageio.ImageIO.read(out.resolve("pairs.png").toFile());
-      assertThat(png.getWidth()).isEqualTo(11);
-      assertThat(png.getHeight()).isEqualTo(21);
+    Object[] r = run("birthday", "--generator", gen.toString(), "--classifier", cls.toString(),
+        "--real", real.toString(), "--quantile", "0.05", "--batch-sizes", "5,10,20", "--trials", "10",
+        "--pairs", "4", "--out", out.toString(), "--threads", "1");
+    assertThat(r[0]).as((String) r[2]).isEqualTo(0);
+    assertThat((String) r[1]).contains("threshold: ").contains("batch_size 20: p_duplicate")
+        .contains("support_mle_uniform");
+    String json = Files.readString(out.resolve("birthday.json"));
+    assertThat(json).contains("\"threshold_from\": \"quantile 0.05").contains("\"closest_pairs\"");
+    // 4 pairs, 2 per row, 4x4 images with 1 px padding: 2·5 + 1 = 11 wide, 4·5 + 1 = 21 high
+    var png = javax.imageio.ImageIO.read(out.resolve("pairs.png").toFile());
+    assertThat(png.getWidth()).isEqualTo(11);
+    assertThat(png.getHeight()).isEqualTo(21);
 
-      se.reset();
-      code = Main.run(new String[] {"birthday", "--generator", gen.toString(), "--classifier", cls.toString()});
-      assertThat(code).isEqualTo(2);
-      assertThat(se.toString()).contains("--threshold").contains("--real");
-      se.reset();
-      code = Main.run(new String[] {"birthday", "--generator", gen.toString(), "--classifier", cls.toString(),
-          "--threshold", "1", "--batch-sizes", "10,5"});
-      assertThat(code).isEqualTo(2);
-      assertThat(se.toString()).contains("--batch-sizes must increase");
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    r = run("birthday", "--generator", gen.toString(), "--classifier", cls.toString());
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("--threshold").contains("--real");
+    r = run("birthday", "--generator", gen.toString(), "--classifier", cls.toString(),
+        "--threshold", "1", "--batch-sizes", "10,5");
+    assertThat(r[0]).isEqualTo(2);
+    assertThat((String) r[2]).contains("--batch-sizes must increase");
   }
 
   /** Writes {@code n} PNGs of {@code side}×{@code side} random pixels (grey, or colour) into a new folder. */
