@@ -3,6 +3,7 @@ package org.bgan.cli;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bgan.util.StdoutStream;
 import org.bgan.util.UserException;
 
 /**
@@ -23,6 +24,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    StdoutStream.install();
     System.exit(run(args));
   }
 
@@ -55,12 +57,16 @@ public final class Main {
   /**
    * 0 if everything printed to standard output reached it, else 2 with a message: System.out is a
    * PrintStream, which swallows write errors, so {@code bgan sample ... > s.csv} on a full disk
-   * (or into a closed pipe) would otherwise end with exit 0 and a truncated file.
+   * would otherwise end with exit 0 and a truncated file. A reader that closed the pipe ({@code bgan
+   * sample ... | head}) ends it silently with 141, as a Unix filter stopped by SIGPIPE.
    */
   static int stdoutWritten(String command) {
     System.out.flush();
     if (!System.out.checkError()) {
       return 0;
+    }
+    if (StdoutStream.readerClosed(System.out)) {
+      return StdoutStream.CLOSED_PIPE_EXIT;
     }
     System.err.println("bgan " + command + ": error: cannot write to standard output (disk full, or its"
         + " reader closed it): what it holds is incomplete");

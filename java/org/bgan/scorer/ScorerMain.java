@@ -39,7 +39,8 @@ public final class ScorerMain {
       Exit codes: 0 success; 1 internal error (a bug: please report the stack trace); 2 usage error
       (unknown or missing flags, bad values); 3 bad input (missing or empty folder, unreadable or
       non-image files without --skip-bad, fewer than 2 images, bad .npz/.npy files, mismatched
-      dimensions); 4 model problem (not a SavedModel, no usable signature or outputs).""";
+      dimensions); 4 model problem (not a SavedModel, no usable signature or outputs); 141 the reader
+      of standard output closed it (e.g. '| head'), silently, as a Unix filter stopped by SIGPIPE.""";
 
   static final String RESIZE_NOTE = """
       Images are resized inside a TensorFlow graph to the model's input size, by default with TF's
@@ -57,7 +58,7 @@ public final class ScorerMain {
   }
 
   public static void main(String[] args) {
-    int code = new ScorerMain(System.out, System.err).run(args);
+    int code = new ScorerMain(org.bgan.util.StdoutStream.install(), System.err).run(args);
     System.out.flush();
     System.exit(code);
   }
@@ -67,6 +68,9 @@ public final class ScorerMain {
     int code = runCommand(args);
     // PrintStream swallows write errors: results lost to a full disk or a closed pipe gave exit 0
     if (out.checkError() && code == EXIT_OK) {
+      if (org.bgan.util.StdoutStream.readerClosed(out)) {
+        return org.bgan.util.StdoutStream.CLOSED_PIPE_EXIT;  // '| head': the reader has what it wanted
+      }
       err.println("error: the results could not be written to standard output (disk full or closed pipe?)");
       return EXIT_INPUT;
     }

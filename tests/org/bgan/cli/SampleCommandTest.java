@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bgan.util.StdoutStream;
 import org.bgan.util.UserException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +90,33 @@ class SampleCommandTest {
     assertThat(Main.run(new String[] {"sample", "--model", model.toString(), "--num", "5"})).isEqualTo(2);
     assertThat(err.toString()).startsWith("bgan sample: error: cannot write to standard output")
         .doesNotContain("\tat ").hasLineCount(1);
+    // the same full disk through the stream the launcher installs: still an error
+    System.setOut(StdoutStream.over(failing("No space left on device")));
+    err.reset();
+    assertThat(Main.run(new String[] {"sample", "--model", model.toString(), "--num", "5"})).isEqualTo(2);
+    assertThat(err.toString()).startsWith("bgan sample: error: cannot write to standard output");
+  }
+
+  /** {@code bgan sample ... | head}: the reader closed the pipe; silent, 141 as a filter stopped by SIGPIPE. */
+  @Test
+  void aReaderThatClosesThePipeEndsItSilently() {
+    System.setOut(StdoutStream.over(failing("Broken pipe")));
+    assertThat(Main.run(new String[] {"sample", "--model", model.toString(), "--num", "5"}))
+        .isEqualTo(StdoutStream.CLOSED_PIPE_EXIT).isEqualTo(141);
+    assertThat(err.toString()).isEmpty();
+    // a plain PrintStream says nothing of the cause: reported as an error, never as success
+    System.setOut(new PrintStream(failing("Broken pipe"), true));
+    assertThat(Main.run(new String[] {"sample", "--model", model.toString(), "--num", "5"})).isEqualTo(2);
+  }
+
+  /** A stream whose every write fails with {@code message}, as the OS reports it. */
+  private static OutputStream failing(String message) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException(message);
+      }
+    };
   }
 
   @Test
