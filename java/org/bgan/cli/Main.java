@@ -68,8 +68,10 @@ public final class Main {
     if (StdoutStream.readerClosed(System.out)) {
       return StdoutStream.CLOSED_PIPE_EXIT;
     }
-    System.err.println("bgan " + command + ": error: cannot write to standard output (disk full, or its"
-        + " reader closed it): what it holds is incomplete");
+    java.io.IOException cause = System.out instanceof StdoutStream s ? s.firstError() : null;
+    System.err.println("bgan " + command + ": error: cannot write to standard output ("
+        + (cause != null && cause.getMessage() != null ? cause.getMessage() : "disk full, or its reader closed it")
+        + "): what it holds is incomplete");
     return UserException.BAD_INPUT;
   }
 

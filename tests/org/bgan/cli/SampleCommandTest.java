@@ -94,7 +94,7 @@ class SampleCommandTest {
     System.setOut(StdoutStream.over(failing("No space left on device")));
     err.reset();
     assertThat(Main.run(new String[] {"sample", "--model", model.toString(), "--num", "5"})).isEqualTo(2);
-    assertThat(err.toString()).startsWith("bgan sample: error: cannot write to standard output");
+    assertThat(err.toString()).startsWith("bgan sample: error: cannot write to standard output (No space left on device)");
   }
 
   /** {@code bgan sample ... | head}: the reader closed the pipe; silent, 141 as a filter stopped by SIGPIPE. */
