@@ -103,7 +103,9 @@ final class RestApi implements HttpHandler {
     long t0 = System.nanoTime();
     inFlight.incrementAndGet();
     String method = ex.getRequestMethod();
-    String path = ex.getRequestURI().getRawPath();
+    // decoded: clients that percent-encode a segment ('gen%3Apredict') mean the same URL; a name has
+    // only letters, digits, '.', '_' and '-', so a decoded '/' or ':' can never fall inside one
+    String path = ex.getRequestURI().getPath();
     String[] endpoint = {"other"};
     Reply reply;
     try {

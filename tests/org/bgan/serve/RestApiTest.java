@@ -315,6 +315,17 @@ class RestApiTest {
     assertThat(ok(g.get("/v1/models/gen"))).isNotNull();
   }
 
+  /** Percent-encoded URLs mean what they decode to (some HTTP clients encode the ':' of ':predict'). */
+  @Test
+  void percentEncodedPathsAreDecoded() {
+    float[] z = {0.5f, -1f};
+    Map<?, ?> plain = ok(g.post("/v1/models/gen:predict", "{\"instances\": " + ServeTestSupport.rows(z, 2) + "}"));
+    assertThat(ok(g.post("/v1/models/gen%3Apredict", "{\"instances\": " + ServeTestSupport.rows(z, 2) + "}")))
+        .isEqualTo(plain);
+    assertThat(ok(g.get("/v1/models/g%65n/versions/1"))).isEqualTo(ok(g.get("/v1/models/gen/versions/1")));
+    assertThat(g.get("/v1/models/ge%20n").error(400)).contains("Servable not found for request: Latest(ge n)");
+  }
+
   @Test
   void unknownPathsAre404() {
     for (String path : new String[] {"/", "/v2/models/gen", "/v1/models/gen/bogus", "/v1/models/gen/versions/1/x",
