@@ -265,4 +265,29 @@ class MainTest {
     assertThat(err.toString()).contains("--seeds: bad range '5-2'");
     assertThat(tmp.resolve("out")).doesNotExist();
   }
+
+  @Test
+  void commaListsWithNothingInThemAreErrors() throws Exception {
+    // "--threads ," was an index error (exit 1); "--disc ," printed the header, measured nothing, exit 0
+    assertThat(run("bench", "--threads", ",")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads: no thread counts in ','").doesNotContain("internal error");
+    assertThat(run("bench", "--disc", ",", "--threads", "1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--disc: no kinds in ','");
+    assertThat(out.toString()).doesNotContain("# bgan bench");
+    // "--batch-sizes ," loaded and sampled both models, then failed with an index error (exit 1)
+    assertThat(run("birthday", "--generator", "g", "--classifier", "c", "--threshold", "1", "--batch-sizes", ","))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--batch-sizes: no sizes in ','").doesNotContain("internal error");
+  }
+
+  @Test
+  void birthdayNamesTheRealFolderWithTooFewImagesBeforeLoadingModels() throws Exception {
+    Path real = Files.createDirectories(tmp.resolve("real"));
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+        real.resolve("a.png").toFile());
+    // the generator and classifier do not exist: the folder is checked first
+    assertThat(run("birthday", "--generator", tmp.resolve("g").toString(), "--classifier", tmp.resolve("c").toString(),
+        "--real", real.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--real " + real + ": the threshold needs at least 2 real images, the folder has 1");
+  }
 }
