@@ -93,6 +93,7 @@ final class BenchCommand extends Command {
         if (v < 1) {
           throw new NumberFormatException();
         }
+        org.bgan.config.ExperimentConfigs.threadsAtMost("--threads", v);
         if (threads.contains(v)) {
           throw new UserException("--threads: " + v + " is listed twice");
         }

@@ -121,7 +121,7 @@ final class BirthdayCommand extends Command {
     int trials = intOpt(cl, "trials", 20, 1);
     int pairs = intOpt(cl, "pairs", 16, 1);
     long seed = longOpt(cl, "seed", 0, Long.MIN_VALUE);
-    int threads = intOpt(cl, "threads", 0, 1);
+    int threads = threadsOpt(cl, "threads");
     boolean hasT = cl.hasOption("threshold");
     boolean hasReal = cl.hasOption("real");
     if (hasT == hasReal) {

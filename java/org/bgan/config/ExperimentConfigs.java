@@ -260,6 +260,8 @@ public final class ExperimentConfigs {
     nonNegative("train.eval_every", t.getEvalEvery());
     nonNegative("train.intra_op_threads", t.getIntraOpThreads());
     nonNegative("train.inter_op_threads", t.getInterOpThreads());
+    threadsAtMost("config: train.intra_op_threads", t.getIntraOpThreads());
+    threadsAtMost("config: train.inter_op_threads", t.getInterOpThreads());
     for (long s : t.getPlotAtList()) {
       // Steps past train.steps are skipped, so that a preset can be shortened with --set train.steps=N.
       if (s < 0) {
@@ -525,6 +527,21 @@ public final class ExperimentConfigs {
     if (v > max) {
       throw new UserException("config: " + field + " must be at most " + String.format(java.util.Locale.ROOT, "%,d", max)
           + " (the toolkit's limit: larger sizes do not fit in memory), got " + v);
+    }
+  }
+
+  /**
+   * TensorFlow thread pools: a session starts all of a pool's threads at once, and one that cannot be
+   * started (past the system's per-user limit, 99999 on a machine allowing 96368) aborts the JVM (exit
+   * 134, no message). Far above any CPU the toolkit runs on.
+   */
+  public static final int MAX_THREADS = 1024;
+
+  /** Refuses a thread count above {@link #MAX_THREADS}; {@code what} names it ("--threads", "config: train.x"). */
+  public static void threadsAtMost(String what, long v) {
+    if (v > MAX_THREADS) {
+      throw new UserException(what + " must be at most " + MAX_THREADS + " (TensorFlow starts that many threads at once;"
+          + " past the system's limit the process aborts), got " + v);
     }
   }
 

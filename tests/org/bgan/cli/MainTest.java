@@ -290,4 +290,25 @@ class MainTest {
         "--real", real.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--real " + real + ": the threshold needs at least 2 real images, the folder has 1");
   }
+
+  @Test
+  void threadCountsPastTheLimitAreErrorsNotANativeAbort() throws Exception {
+    // train.intra_op_threads=99999 aborted the JVM (exit 134) when TensorFlow could not start its pool
+    Path g = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.intra_op_threads=99999", "--out", g.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("config: train.intra_op_threads must be at most 1024").contains("got 99999");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.inter_op_threads=1025", "--out", g.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("config: train.inter_op_threads must be at most 1024");
+    assertThat(g).doesNotExist();
+    assertThat(run("modes", "--generator", "g", "--classifier", "c", "--threads", "99999")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024");
+    assertThat(run("birthday", "--generator", "g", "--classifier", "c", "--threshold", "1", "--threads", "5000"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024");
+    assertThat(run("bench", "--threads", "1,5000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024").contains("got 5000");
+    assertThat(out.toString()).doesNotContain("# bgan bench");
+  }
 }
