@@ -331,8 +331,8 @@ public final class ExperimentConfigs {
       positive("data.images.random_examples", im.getRandomExamples());
     }
     checkSemiSupervised(e);
-    if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
-      throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    if (!isDirectoryName(e.getName())) {
+      throw new UserException("config: name '" + e.getName() + "' " + DIRECTORY_NAME_RULE);
     }
     // An empty path would be the current directory: a run (or a SavedModel) spilled into it.
     if (e.getTrain().hasOutputDir() && e.getTrain().getOutputDir().isBlank()) {
@@ -528,6 +528,19 @@ public final class ExperimentConfigs {
       throw new UserException("config: " + field + " must be at most " + String.format(java.util.Locale.ROOT, "%,d", max)
           + " (the toolkit's limit: larger sizes do not fit in memory), got " + v);
     }
+  }
+
+  /** What {@link #isDirectoryName} asks, for messages. */
+  public static final String DIRECTORY_NAME_RULE =
+      "must be non-empty, use only letters, digits, '.', '_' and '-', and not be only dots (it names a directory)";
+
+  /**
+   * Whether {@code name} can name a directory of its own: a run's, a study's or an arm's ("runs/<name>").
+   * "." and ".." pass the character rule but name the directory itself or its parent: a run named ".."
+   * went to runs/.. (and failed there with a message about a ".write-probe" file).
+   */
+  public static boolean isDirectoryName(String name) {
+    return name.matches("[A-Za-z0-9._-]+") && !name.matches("\\.+");
   }
 
   /**

@@ -46,8 +46,8 @@ public final class StudyRunner {
           + ": this is an experiment config (one run), not a study: train it with tools/bgan train " + file : ""));
     }
     Study s = resolveInputPaths(file, b.build());
-    if (!s.getName().matches("[A-Za-z0-9._-]+")) {
-      throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    if (!ExperimentConfigs.isDirectoryName(s.getName())) {
+      throw new UserException(file + ": study name '" + s.getName() + "' " + ExperimentConfigs.DIRECTORY_NAME_RULE);
     }
     ExperimentConfigs.noTilde("output_dir", s.getOutputDir());
     if (s.getArmCount() == 0) {
@@ -55,8 +55,8 @@ public final class StudyRunner {
     }
     java.util.Set<String> names = new java.util.HashSet<>();
     for (Arm a : s.getArmList()) {
-      if (!a.getName().matches("[A-Za-z0-9._-]+")) {
-        throw new UserException(file + ": arm name '" + a.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+      if (!ExperimentConfigs.isDirectoryName(a.getName())) {
+        throw new UserException(file + ": arm name '" + a.getName() + "' " + ExperimentConfigs.DIRECTORY_NAME_RULE);
       }
       if (!names.add(a.getName())) {
         throw new UserException(file + ": two arms are named '" + a.getName() + "'");

@@ -311,4 +311,14 @@ class MainTest {
     assertThat(err.toString()).contains("--threads must be at most 1024").contains("got 5000");
     assertThat(out.toString()).doesNotContain("# bgan bench");
   }
+
+  @Test
+  void aRunNamedOnlyDotsIsRefusedNamingTheField() throws Exception {
+    // name ".." made runs/.. the run directory: "output directory 'runs/..' is not writable: runs/../.write-probe..."
+    Path g = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "name=..", "--out", g.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("config: name '..' must be non-empty").contains("not be only dots")
+        .doesNotContain("write-probe");
+    assertThat(g).doesNotExist();
+  }
 }

@@ -440,6 +440,20 @@ class StudyRunnerTest {
         .doesNotContain("\tat ");
   }
 
+  @Test
+  void studyAndArmNamesOfOnlyDotsAreRefused() throws Exception {
+    // name ".." put the study in runs/studies/.. = runs/, an arm ".." its runs beside the study's directory
+    Path f = tmp.resolve("dots.pbtxt");
+    Files.writeString(f, "name: \"..\" arm { name: \"a\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": study name '..' must be non-empty").hasMessageContaining("not be only dots");
+    Files.writeString(f, "name: \"s\" arm { name: \".\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": arm name '.' must be non-empty").hasMessageContaining("not be only dots");
+    Files.writeString(f, "name: \"v1.2\" arm { name: \"..a\" preset: \"p.pbtxt\" }");
+    assertThat(StudyRunner.load(f).getArm(0).getName()).isEqualTo("..a");
+  }
+
   /** Runs the command line with stdout and stderr captured (stderr into {@code err} if given). */
   private static int cli(java.io.ByteArrayOutputStream err, String... args) {
     PrintStream oldOut = System.out;
