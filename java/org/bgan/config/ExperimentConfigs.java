@@ -159,6 +159,12 @@ public final class ExperimentConfigs {
     }
     StringBuilder body = new StringBuilder();
     List<String> values = leaf.isRepeated() ? splitList(value) : List.of(value);
+    if (values.isEmpty() && leaf.getName().equals("hidden")) {
+      // an empty list is the default 512,512,512 (hidden(Network)): "hidden=" built three layers of 512
+      throw new UserException("--set '" + override + "': no widths; an empty " + path + " means the default "
+          + DEFAULT_HIDDEN.toString().replace(" ", "") + ", not a network without hidden layers: give the widths, e.g. "
+          + path + "=512,512,512");
+    }
     for (String v : values) {
       body.append(leaf.getName()).append(": ").append(literal(leaf, v)).append(' ');
     }

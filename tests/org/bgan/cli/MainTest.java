@@ -321,4 +321,19 @@ class MainTest {
         .doesNotContain("write-probe");
     assertThat(g).doesNotExist();
   }
+
+  @Test
+  void anEmptyHiddenListIsAnErrorNotTheDefaultNetwork() throws Exception {
+    // "discriminator.hidden=" cleared the list, which means the default 512,512,512: a 527,361-parameter D, exit 0
+    Path g = tmp.resolve("g.pb");
+    for (String set : new String[] {"discriminator.hidden=", "generator.hidden=,"}) {
+      assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", set, "--out", g.toString())).as(set).isEqualTo(2);
+      assertThat(err.toString()).contains("--set '" + set + "': no widths").contains("not a network without hidden layers");
+    }
+    assertThat(g).doesNotExist();
+    // train.plot_at= stays allowed: no plots
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.plot_at=", "--set", "generator.hidden=8",
+        "--out", g.toString())).as(err.toString()).isZero();
+    assertThat(g).isRegularFile();
+  }
 }
