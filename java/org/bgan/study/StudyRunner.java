@@ -179,7 +179,8 @@ public final class StudyRunner {
     try {
       return ExperimentConfigs.load(preset, sets);
     } catch (UserException e) {
-      throw new UserException("study arm '" + a.getName() + "': " + e.getMessage());
+      // the study file's own 'set' entries, not a --set flag (there is none on 'bgan study'), and the file named
+      throw new UserException(studyFile + ": arm '" + a.getName() + "': " + e.getMessage().replaceFirst("^--set '", "set '"));
     }
   }
 

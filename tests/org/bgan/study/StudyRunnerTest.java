@@ -454,6 +454,18 @@ class StudyRunnerTest {
     assertThat(StudyRunner.load(f).getArm(0).getName()).isEqualTo("..a");
   }
 
+  @Test
+  void aBadSetOfTheStudyNamesTheStudyFileAndNotAFlag() throws Exception {
+    // "study arm 'a': --set 'train.stepz=3': ..." named a flag 'bgan study' does not have, and no file
+    Path f = studyFile(tmp.resolve("bad-set"));
+    Files.writeString(f, Files.readString(f).replace("set: \"train.steps=8\"", "set: \"train.stepz=8\""));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(cli(err, "study", f.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(f + ": arm 'gan': set 'train.stepz=8': unknown field 'stepz'")
+        .doesNotContain("--set");
+    assertThat(tmp.resolve("bad-set")).doesNotExist();
+  }
+
   /** Runs the command line with stdout and stderr captured (stderr into {@code err} if given). */
   private static int cli(java.io.ByteArrayOutputStream err, String... args) {
     PrintStream oldOut = System.out;
