@@ -74,6 +74,10 @@ final class BenchCommand extends Command {
   int run(CommandLine cl) throws Exception {
     noPositional(cl);
     List<String> discs = Arrays.asList(cl.getOptionValue("disc", "gan,bgan,mbgan").split(","));
+    if (discs.isEmpty()) {
+      // "--disc ," split into nothing: the header was printed, nothing measured, exit 0
+      throw new UserException("--disc: no kinds in '" + cl.getOptionValue("disc") + "' (gan, bgan, mbgan, bgan-noeq, mbgan-noeq)");
+    }
     for (String d : discs) {
       if (!List.of("gan", "bgan", "mbgan", "bgan-noeq", "mbgan-noeq").contains(d)) {
         throw new UserException("--disc: unknown kind '" + d + "' (gan, bgan, mbgan, bgan-noeq, mbgan-noeq)");
@@ -89,6 +93,7 @@ final class BenchCommand extends Command {
         if (v < 1) {
           throw new NumberFormatException();
         }
+        org.bgan.config.ExperimentConfigs.threadsAtMost("--threads", v);
         if (threads.contains(v)) {
           throw new UserException("--threads: " + v + " is listed twice");
         }
@@ -96,6 +101,10 @@ final class BenchCommand extends Command {
       } catch (NumberFormatException e) {
         throw new UserException("--threads: '" + t + "' is not a positive whole number");
       }
+    }
+    if (threads.isEmpty()) {
+      // "--threads ," split into nothing: an index error (exit 1)
+      throw new UserException("--threads: no thread counts in '" + cl.getOptionValue("threads") + "' (e.g. 1,2)");
     }
     String workload = cl.getOptionValue("workload", "mlp2d");
     if (!List.of("mlp2d", "dcgan28", "sncnn32").contains(workload)) {

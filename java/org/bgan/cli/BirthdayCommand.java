@@ -74,6 +74,10 @@ final class BirthdayCommand extends Command {
 
   static int[] sizes(String v) {
     String[] parts = v.split(",");
+    if (parts.length == 0) {
+      // "," split into nothing: every model was loaded and sampled before an index error (exit 1)
+      throw new UserException("--batch-sizes: no sizes in '" + v + "' (e.g. " + DEFAULT_SIZES + ")");
+    }
     int[] out = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {
       try {
@@ -117,7 +121,7 @@ final class BirthdayCommand extends Command {
     int trials = intOpt(cl, "trials", 20, 1);
     int pairs = intOpt(cl, "pairs", 16, 1);
     long seed = longOpt(cl, "seed", 0, Long.MIN_VALUE);
-    int threads = intOpt(cl, "threads", 0, 1);
+    int threads = threadsOpt(cl, "threads");
     boolean hasT = cl.hasOption("threshold");
     boolean hasReal = cl.hasOption("real");
     if (hasT == hasReal) {
@@ -143,6 +147,11 @@ final class BirthdayCommand extends Command {
         throw new UserException("--real " + e.getMessage());
       }
       realFiles = realFiles.subList(0, Math.min(realNum, realFiles.size()));
+      if (realFiles.size() < 2) {
+        // checked before the models load; the threshold's own check named neither the flag nor the folder
+        throw new UserException("--real " + cl.getOptionValue("real") + ": the threshold needs at least 2 real images,"
+            + " the folder has " + realFiles.size());
+      }
     }
     if (out != null) {
       AtomicFiles.ensureWritableDir(out, "--out");

@@ -140,6 +140,13 @@ abstract class Command {
     return x;
   }
 
+  /** A TensorFlow thread count: at least 1, at most {@link org.bgan.config.ExperimentConfigs#MAX_THREADS}; 0 if not given. */
+  static int threadsOpt(CommandLine cl, String opt) {
+    int t = intOpt(cl, opt, 0, 1);
+    org.bgan.config.ExperimentConfigs.threadsAtMost("--" + opt, t);
+    return t;
+  }
+
   /** {@link #longOpt} for values used as an int: larger than {@link Integer#MAX_VALUE} is an error, not wrapped. */
   static int intOpt(CommandLine cl, String opt, int dflt, int min) {
     long x = longOpt(cl, opt, dflt, min);

@@ -58,7 +58,7 @@ final class ModesCommand extends Command {
       throw new UserException("--num must be at most 10,000,000, got " + num);
     }
     long seed = longOpt(cl, "seed", 0, Long.MIN_VALUE);
-    int threads = intOpt(cl, "threads", 0, 1);
+    int threads = threadsOpt(cl, "threads");
     StackedModes.Result r;
     try (SavedModelExtractor fx = Classifiers.open(cls, "--classifier", threads, true);
         GeneratorSampler g = new GeneratorSampler(gen, threads, "--generator")) {

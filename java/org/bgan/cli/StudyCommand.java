@@ -77,7 +77,15 @@ final class StudyCommand extends Command {
           StudyRunner.experiment(file, s, a, seed);
         }
       }
-      StudyRunner.summarize(s, StudyRunner.outputDir(s));
+      Path out = StudyRunner.outputDir(s);
+      if (!java.nio.file.Files.exists(out)) {
+        // it made the directory and wrote a table of no runs, exit 0: most likely the output_dir is not
+        // the one the study trained in, or the study has not run yet
+        throw new org.bgan.util.UserException("--summary: no runs to summarize: the study's output directory " + out
+            + " does not exist (train the runs first: bgan study " + file + ")");
+      }
+      org.bgan.util.AtomicFiles.ensureWritableDir(out, "study output directory");
+      StudyRunner.summarize(s, out);
     } else if (jobs > 1) {
       code = org.bgan.study.ParallelStudy.run(file, s, arms(cl, s), seeds(cl, s), jobs,
           org.bgan.study.ParallelStudy.selfCommand(Main.class.getName()), System.err, System.console() != null);

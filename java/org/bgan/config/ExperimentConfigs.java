@@ -159,6 +159,12 @@ public final class ExperimentConfigs {
     }
     StringBuilder body = new StringBuilder();
     List<String> values = leaf.isRepeated() ? splitList(value) : List.of(value);
+    if (values.isEmpty() && leaf.getName().equals("hidden")) {
+      // an empty list is the default 512,512,512 (hidden(Network)): "hidden=" built three layers of 512
+      throw new UserException("--set '" + override + "': no widths; an empty " + path + " means the default "
+          + DEFAULT_HIDDEN.toString().replace(" ", "") + ", not a network without hidden layers: give the widths, e.g. "
+          + path + "=512,512,512");
+    }
     for (String v : values) {
       body.append(leaf.getName()).append(": ").append(literal(leaf, v)).append(' ');
     }
@@ -260,6 +266,8 @@ public final class ExperimentConfigs {
     nonNegative("train.eval_every", t.getEvalEvery());
     nonNegative("train.intra_op_threads", t.getIntraOpThreads());
     nonNegative("train.inter_op_threads", t.getInterOpThreads());
+    threadsAtMost("config: train.intra_op_threads", t.getIntraOpThreads());
+    threadsAtMost("config: train.inter_op_threads", t.getInterOpThreads());
     for (long s : t.getPlotAtList()) {
       // Steps past train.steps are skipped, so that a preset can be shortened with --set train.steps=N.
       if (s < 0) {
@@ -329,8 +337,8 @@ public final class ExperimentConfigs {
       positive("data.images.random_examples", im.getRandomExamples());
     }
     checkSemiSupervised(e);
-    if (e.getName().isBlank() || !e.getName().matches("[A-Za-z0-9._-]+")) {
-      throw new UserException("config: name '" + e.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    if (!isDirectoryName(e.getName())) {
+      throw new UserException("config: name '" + e.getName() + "' " + DIRECTORY_NAME_RULE);
     }
     // An empty path would be the current directory: a run (or a SavedModel) spilled into it.
     if (e.getTrain().hasOutputDir() && e.getTrain().getOutputDir().isBlank()) {
@@ -525,6 +533,34 @@ public final class ExperimentConfigs {
     if (v > max) {
       throw new UserException("config: " + field + " must be at most " + String.format(java.util.Locale.ROOT, "%,d", max)
           + " (the toolkit's limit: larger sizes do not fit in memory), got " + v);
+    }
+  }
+
+  /** What {@link #isDirectoryName} asks, for messages. */
+  public static final String DIRECTORY_NAME_RULE =
+      "must be non-empty, use only letters, digits, '.', '_' and '-', and not be only dots (it names a directory)";
+
+  /**
+   * Whether {@code name} can name a directory of its own: a run's, a study's or an arm's ("runs/<name>").
+   * "." and ".." pass the character rule but name the directory itself or its parent: a run named ".."
+   * went to runs/.. (and failed there with a message about a ".write-probe" file).
+   */
+  public static boolean isDirectoryName(String name) {
+    return name.matches("[A-Za-z0-9._-]+") && !name.matches("\\.+");
+  }
+
+  /**
+   * TensorFlow thread pools: a session starts all of a pool's threads at once, and one that cannot be
+   * started (past the system's per-user limit, 99999 on a machine allowing 96368) aborts the JVM (exit
+   * 134, no message). Far above any CPU the toolkit runs on.
+   */
+  public static final int MAX_THREADS = 1024;
+
+  /** Refuses a thread count above {@link #MAX_THREADS}; {@code what} names it ("--threads", "config: train.x"). */
+  public static void threadsAtMost(String what, long v) {
+    if (v > MAX_THREADS) {
+      throw new UserException(what + " must be at most " + MAX_THREADS + " (TensorFlow starts that many threads at once;"
+          + " past the system's limit the process aborts), got " + v);
     }
   }
 

@@ -46,8 +46,8 @@ public final class StudyRunner {
           + ": this is an experiment config (one run), not a study: train it with tools/bgan train " + file : ""));
     }
     Study s = resolveInputPaths(file, b.build());
-    if (!s.getName().matches("[A-Za-z0-9._-]+")) {
-      throw new UserException(file + ": study name '" + s.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+    if (!ExperimentConfigs.isDirectoryName(s.getName())) {
+      throw new UserException(file + ": study name '" + s.getName() + "' " + ExperimentConfigs.DIRECTORY_NAME_RULE);
     }
     ExperimentConfigs.noTilde("output_dir", s.getOutputDir());
     if (s.getArmCount() == 0) {
@@ -55,8 +55,8 @@ public final class StudyRunner {
     }
     java.util.Set<String> names = new java.util.HashSet<>();
     for (Arm a : s.getArmList()) {
-      if (!a.getName().matches("[A-Za-z0-9._-]+")) {
-        throw new UserException(file + ": arm name '" + a.getName() + "' must be non-empty and use only letters, digits, '.', '_' and '-'");
+      if (!ExperimentConfigs.isDirectoryName(a.getName())) {
+        throw new UserException(file + ": arm name '" + a.getName() + "' " + ExperimentConfigs.DIRECTORY_NAME_RULE);
       }
       if (!names.add(a.getName())) {
         throw new UserException(file + ": two arms are named '" + a.getName() + "'");
@@ -69,7 +69,40 @@ public final class StudyRunner {
       throw new UserException(file + ": baseline '" + s.getBaseline() + "' is not one of the study's arms ("
           + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
     }
+    if (new java.util.HashSet<>(s.getSeedsList()).size() != s.getSeedsCount()) {
+      // one run directory per seed: a repeated seed was counted twice in the table (a standard error of 0
+      // over "2 seeds"), and with --jobs its two copies raced for the same directory
+      throw new UserException(file + ": seeds " + s.getSeedsList() + " lists a seed twice; each seed is one run of every arm");
+    }
+    noStudyOwnedSets(file, "set", s.getSetList());
+    for (Arm a : s.getArmList()) {
+      noStudyOwnedSets(file, "arm '" + a.getName() + "': set", a.getSetList());
+    }
     return s;
+  }
+
+  /**
+   * Refuses an override of a field the study sets for every run itself (after the study's and the arm's
+   * sets, so the override was silently lost): the seed, the run directory, and exporting at the end of
+   * training (a study exports each finished run's generator to {@code <run>/generator/} on its own).
+   */
+  private static void noStudyOwnedSets(Path file, String where, List<String> sets) {
+    for (String set : sets) {
+      int eq = set.indexOf('=');
+      String key = eq < 0 ? set.trim() : set.substring(0, eq).trim();
+      String value = eq < 0 ? "" : set.substring(eq + 1).trim();
+      String instead = switch (key) {
+        case "train.seed" -> "list the seeds in the study's 'seeds' field";
+        case "train.output_dir" -> "set the study's 'output_dir'; each run goes to <output_dir>/<arm>/seed-<s>";
+        case "train.export", "train.export_dir" -> key.equals("train.export") && value.equals("false") ? null
+            : "a study exports each finished run's generator to <run>/generator/ itself";
+        default -> null;
+      };
+      if (instead != null) {
+        throw new UserException(file + ": " + where + " '" + set + "': the study sets " + key + " of every run itself,"
+            + " so this would be ignored; " + instead);
+      }
+    }
   }
 
   /**
@@ -146,7 +179,8 @@ public final class StudyRunner {
     try {
       return ExperimentConfigs.load(preset, sets);
     } catch (UserException e) {
-      throw new UserException("study arm '" + a.getName() + "': " + e.getMessage());
+      // the study file's own 'set' entries, not a --set flag (there is none on 'bgan study'), and the file named
+      throw new UserException(studyFile + ": arm '" + a.getName() + "': " + e.getMessage().replaceFirst("^--set '", "set '"));
     }
   }
 

@@ -265,4 +265,75 @@ class MainTest {
     assertThat(err.toString()).contains("--seeds: bad range '5-2'");
     assertThat(tmp.resolve("out")).doesNotExist();
   }
+
+  @Test
+  void commaListsWithNothingInThemAreErrors() throws Exception {
+    // "--threads ," was an index error (exit 1); "--disc ," printed the header, measured nothing, exit 0
+    assertThat(run("bench", "--threads", ",")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads: no thread counts in ','").doesNotContain("internal error");
+    assertThat(run("bench", "--disc", ",", "--threads", "1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--disc: no kinds in ','");
+    assertThat(out.toString()).doesNotContain("# bgan bench");
+    // "--batch-sizes ," loaded and sampled both models, then failed with an index error (exit 1)
+    assertThat(run("birthday", "--generator", "g", "--classifier", "c", "--threshold", "1", "--batch-sizes", ","))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--batch-sizes: no sizes in ','").doesNotContain("internal error");
+  }
+
+  @Test
+  void birthdayNamesTheRealFolderWithTooFewImagesBeforeLoadingModels() throws Exception {
+    Path real = Files.createDirectories(tmp.resolve("real"));
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+        real.resolve("a.png").toFile());
+    // the generator and classifier do not exist: the folder is checked first
+    assertThat(run("birthday", "--generator", tmp.resolve("g").toString(), "--classifier", tmp.resolve("c").toString(),
+        "--real", real.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--real " + real + ": the threshold needs at least 2 real images, the folder has 1");
+  }
+
+  @Test
+  void threadCountsPastTheLimitAreErrorsNotANativeAbort() throws Exception {
+    // train.intra_op_threads=99999 aborted the JVM (exit 134) when TensorFlow could not start its pool
+    Path g = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.intra_op_threads=99999", "--out", g.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("config: train.intra_op_threads must be at most 1024").contains("got 99999");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.inter_op_threads=1025", "--out", g.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("config: train.inter_op_threads must be at most 1024");
+    assertThat(g).doesNotExist();
+    assertThat(run("modes", "--generator", "g", "--classifier", "c", "--threads", "99999")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024");
+    assertThat(run("birthday", "--generator", "g", "--classifier", "c", "--threshold", "1", "--threads", "5000"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024");
+    assertThat(run("bench", "--threads", "1,5000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--threads must be at most 1024").contains("got 5000");
+    assertThat(out.toString()).doesNotContain("# bgan bench");
+  }
+
+  @Test
+  void aRunNamedOnlyDotsIsRefusedNamingTheField() throws Exception {
+    // name ".." made runs/.. the run directory: "output directory 'runs/..' is not writable: runs/../.write-probe..."
+    Path g = tmp.resolve("g.pb");
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "name=..", "--out", g.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("config: name '..' must be non-empty").contains("not be only dots")
+        .doesNotContain("write-probe");
+    assertThat(g).doesNotExist();
+  }
+
+  @Test
+  void anEmptyHiddenListIsAnErrorNotTheDefaultNetwork() throws Exception {
+    // "discriminator.hidden=" cleared the list, which means the default 512,512,512: a 527,361-parameter D, exit 0
+    Path g = tmp.resolve("g.pb");
+    for (String set : new String[] {"discriminator.hidden=", "generator.hidden=,"}) {
+      assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", set, "--out", g.toString())).as(set).isEqualTo(2);
+      assertThat(err.toString()).contains("--set '" + set + "': no widths").contains("not a network without hidden layers");
+    }
+    assertThat(g).doesNotExist();
+    // train.plot_at= stays allowed: no plots
+    assertThat(run("build", "graphs/grid2d_mlp_gan.pbtxt", "--set", "train.plot_at=", "--set", "generator.hidden=8",
+        "--out", g.toString())).as(err.toString()).isZero();
+    assertThat(g).isRegularFile();
+  }
 }

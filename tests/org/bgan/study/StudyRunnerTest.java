@@ -390,6 +390,82 @@ class StudyRunnerTest {
     assertThat(tmp.resolve("sel")).doesNotExist();
   }
 
+  @Test
+  void aSeedListedTwiceIsRefusedNotCountedTwice() throws Exception {
+    // seeds: [1, 1] trained one run and tabled it as "2 seeds done" with a standard error of 0
+    Path f = tmp.resolve("dup.pbtxt");
+    Files.writeString(f, "name: \"d\" seeds: [1, 2, 1] arm { name: \"a\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": seeds [1, 2, 1] lists a seed twice");
+  }
+
+  @Test
+  void setsOfFieldsTheStudySetsItselfAreRefusedNotIgnored() throws Exception {
+    // the study's train.seed, train.output_dir and train.export=false came after these and won silently
+    Path f = tmp.resolve("owned.pbtxt");
+    for (String[] c : List.of(new String[] {"set: \"train.seed=5\" ", "set 'train.seed=5'", "'seeds'"},
+        new String[] {"set: \"train.output_dir=x\" ", "set 'train.output_dir=x'", "'output_dir'"},
+        new String[] {"arm { name: \"b\" preset: \"p.pbtxt\" set: \"train.export=true\" }", "arm 'b': set 'train.export=true'",
+            "<run>/generator/"},
+        new String[] {"arm { name: \"b\" preset: \"p.pbtxt\" set: \" train.seed = 3\" }", "arm 'b': set ' train.seed = 3'",
+            "'seeds'"})) {
+      Files.writeString(f, "name: \"o\" " + c[0] + " arm { name: \"a\" preset: \"p.pbtxt\" }");
+      assertThatThrownBy(() -> StudyRunner.load(f)).as(c[0]).isInstanceOf(UserException.class)
+          .hasMessageContaining(f + ": " + c[1] + ": the study sets").hasMessageContaining(c[2]);
+    }
+    // what the study sets anyway stays allowed (the 2-D studies say so explicitly)
+    Files.writeString(f, "name: \"o\" set: \"train.export=false\" arm { name: \"a\" preset: \"p.pbtxt\" }");
+    assertThat(StudyRunner.load(f).getSetList()).containsExactly("train.export=false");
+    for (String shipped : List.of("graphs/study_2d_grid.pbtxt", "graphs/study_2d_ring.pbtxt", "graphs/study_fmnist.pbtxt",
+        "graphs/study_fmnist_10k.pbtxt", "graphs/study_fig2_fmnist_gamma.pbtxt", "graphs/study_stacked_fmnist.pbtxt")) {
+      assertThat(StudyRunner.load(Path.of(shipped)).getArmCount()).as(shipped).isPositive();
+    }
+  }
+
+  @Test
+  void summaryOfAStudyWithNoOutputDirectoryIsAnErrorNotAnEmptyTable() throws Exception {
+    // it made the directory and wrote a table of no runs, exit 0
+    Path out = tmp.resolve("never-ran");
+    Path f = studyFile(out);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(cli(err, "study", f.toString(), "--summary")).isEqualTo(2);
+    assertThat(err.toString()).contains("--summary: no runs to summarize: the study's output directory " + out
+        + " does not exist");
+    assertThat(out).doesNotExist();
+    // an output_dir that is a file was an internal error (FileAlreadyExistsException)
+    Files.writeString(out, "not a directory");
+    err.reset();
+    assertThat(cli(err, "study", f.toString(), "--summary")).isEqualTo(2);
+    assertThat(err.toString()).contains(out + " is a file, not a directory").doesNotContain("internal error")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void studyAndArmNamesOfOnlyDotsAreRefused() throws Exception {
+    // name ".." put the study in runs/studies/.. = runs/, an arm ".." its runs beside the study's directory
+    Path f = tmp.resolve("dots.pbtxt");
+    Files.writeString(f, "name: \"..\" arm { name: \"a\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": study name '..' must be non-empty").hasMessageContaining("not be only dots");
+    Files.writeString(f, "name: \"s\" arm { name: \".\" preset: \"p.pbtxt\" }");
+    assertThatThrownBy(() -> StudyRunner.load(f)).isInstanceOf(UserException.class)
+        .hasMessageContaining(f + ": arm name '.' must be non-empty").hasMessageContaining("not be only dots");
+    Files.writeString(f, "name: \"v1.2\" arm { name: \"..a\" preset: \"p.pbtxt\" }");
+    assertThat(StudyRunner.load(f).getArm(0).getName()).isEqualTo("..a");
+  }
+
+  @Test
+  void aBadSetOfTheStudyNamesTheStudyFileAndNotAFlag() throws Exception {
+    // "study arm 'a': --set 'train.stepz=3': ..." named a flag 'bgan study' does not have, and no file
+    Path f = studyFile(tmp.resolve("bad-set"));
+    Files.writeString(f, Files.readString(f).replace("set: \"train.steps=8\"", "set: \"train.stepz=8\""));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(cli(err, "study", f.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(f + ": arm 'gan': set 'train.stepz=8': unknown field 'stepz'")
+        .doesNotContain("--set");
+    assertThat(tmp.resolve("bad-set")).doesNotExist();
+  }
+
   /** Runs the command line with stdout and stderr captured (stderr into {@code err} if given). */
   private static int cli(java.io.ByteArrayOutputStream err, String... args) {
     PrintStream oldOut = System.out;
