@@ -118,6 +118,9 @@ final class BenchCommand extends Command {
     int iters = intOpt(cl, "iters", mlp ? 50 : workload.equals("dcgan28") ? 20 : 10, 1);
     int warmup = intOpt(cl, "warmup", mlp ? 5 : workload.equals("dcgan28") ? 3 : 2, 0);
     int rounds = intOpt(cl, "rounds", 3, 1);
+    if (cl.hasOption("trace") && cl.hasOption("rounds")) {
+      throw new UserException("--rounds is for timing; --trace traces --iters D steps of each kind once (drop --rounds)");
+    }
     String gamma = cl.getOptionValue("gamma", "0.5");
     float g;
     try {

@@ -127,6 +127,9 @@ class MainTest {
     assertThat(err.toString()).contains("--threads: 1 is listed twice");
     assertThat(run("bench", "--disc", "gan,bgan,gan")).isEqualTo(2);
     assertThat(err.toString()).contains("--disc: gan is listed twice");
+    // --trace traces --iters steps of each kind once: a --rounds beside it was silently unused
+    assertThat(run("bench", "--trace", "--rounds", "5")).isEqualTo(2);
+    assertThat(err.toString()).contains("--rounds is for timing");
   }
 
   @Test
