@@ -7,6 +7,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 
 /**
  * Standard output that remembers why a write failed. {@link PrintStream} swallows write errors and
@@ -21,19 +22,24 @@ public final class StdoutStream extends PrintStream {
 
   private final Recorder recorder;
 
-  private StdoutStream(Recorder recorder) {
-    super(new BufferedOutputStream(recorder, 8192), true);
+  private StdoutStream(Recorder recorder, Charset charset) {
+    super(new BufferedOutputStream(recorder, 8192), true, charset);
     this.recorder = recorder;
   }
 
-  /** A stream over {@code out} (the process's file descriptor 1 in {@link #install()}; tests pass their own). */
+  /** A stream over {@code out} in the default charset (tests pass their own streams). */
   public static StdoutStream over(OutputStream out) {
-    return new StdoutStream(new Recorder(out));
+    return new StdoutStream(new Recorder(out), Charset.defaultCharset());
   }
 
-  /** Replaces {@code System.out} with one over file descriptor 1 and returns it. */
+  /**
+   * Replaces {@code System.out} with one over file descriptor 1, in the charset the JVM chose for
+   * standard output (a terminal's may differ from the default), and returns it.
+   */
   public static StdoutStream install() {
-    StdoutStream s = over(new FileOutputStream(FileDescriptor.out));
+    String name = System.getProperty("stdout.encoding", System.getProperty("sun.stdout.encoding"));
+    Charset cs = name != null && Charset.isSupported(name) ? Charset.forName(name) : Charset.defaultCharset();
+    StdoutStream s = new StdoutStream(new Recorder(new FileOutputStream(FileDescriptor.out)), cs);
     System.setOut(s);
     return s;
   }
