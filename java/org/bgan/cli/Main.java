@@ -61,18 +61,8 @@ public final class Main {
    * sample ... | head}) ends it silently with 141, as a Unix filter stopped by SIGPIPE.
    */
   static int stdoutWritten(String command) {
-    System.out.flush();
-    if (!System.out.checkError()) {
-      return 0;
-    }
-    if (StdoutStream.readerClosed(System.out)) {
-      return StdoutStream.CLOSED_PIPE_EXIT;
-    }
-    java.io.IOException cause = System.out instanceof StdoutStream s ? s.firstError() : null;
-    System.err.println("bgan " + command + ": error: cannot write to standard output ("
-        + (cause != null && cause.getMessage() != null ? cause.getMessage() : "disk full, or its reader closed it")
-        + "): what it holds is incomplete");
-    return UserException.BAD_INPUT;
+    return StdoutStream.exitCode(System.out, UserException.BAD_INPUT, why -> System.err.println(
+        "bgan " + command + ": error: cannot write to standard output (" + why + "): what it holds is incomplete"));
   }
 
   /**

@@ -67,12 +67,9 @@ public final class ScorerMain {
   public int run(String[] args) {
     int code = runCommand(args);
     // PrintStream swallows write errors: results lost to a full disk or a closed pipe gave exit 0
-    if (out.checkError() && code == EXIT_OK) {
-      if (org.bgan.util.StdoutStream.readerClosed(out)) {
-        return org.bgan.util.StdoutStream.CLOSED_PIPE_EXIT;  // '| head': the reader has what it wanted
-      }
-      err.println("error: the results could not be written to standard output (disk full or closed pipe?)");
-      return EXIT_INPUT;
+    if (code == EXIT_OK) {
+      return org.bgan.util.StdoutStream.exitCode(out, EXIT_INPUT,
+          why -> err.println("error: the results could not be written to standard output (disk full or closed pipe?)"));
     }
     return code;
   }

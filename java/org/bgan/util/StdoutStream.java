@@ -62,6 +62,25 @@ public final class StdoutStream extends PrintStream {
     return e != null && e.getMessage() != null && e.getMessage().contains("Broken pipe");
   }
 
+  /**
+   * A command's exit code once everything it printed to {@code stream} has been flushed: 0 if all of it
+   * was written; {@link #CLOSED_PIPE_EXIT}, silently, if the reader closed the pipe; else {@code
+   * failureCode}, after {@code report} gets the cause (the OS's message, or a guess where the stream
+   * did not keep it). The one place the bgan and inception-score mains decide this.
+   */
+  public static int exitCode(PrintStream stream, int failureCode, java.util.function.Consumer<String> report) {
+    stream.flush();
+    if (!stream.checkError()) {
+      return 0;
+    }
+    if (readerClosed(stream)) {
+      return CLOSED_PIPE_EXIT;
+    }
+    IOException cause = stream instanceof StdoutStream s ? s.firstError() : null;
+    report.accept(cause != null && cause.getMessage() != null ? cause.getMessage() : "disk full, or its reader closed it");
+    return failureCode;
+  }
+
   /** Passes writes through and keeps the first exception. */
   private static final class Recorder extends FilterOutputStream {
     private IOException first;
