@@ -42,6 +42,8 @@ public final class Classifiers {
       x.close();
       throw new UserException(flag + " " + dir + ": the model has no class output (logits or probabilities)");
     }
+    // the classifier was trained at its own size: other sizes are resized, which is said once
+    x.noticeResize(what -> System.err.println("note: classifier " + dir + ": " + what));
     return x;
   }
 

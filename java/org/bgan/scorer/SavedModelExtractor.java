@@ -50,6 +50,10 @@ public final class SavedModelExtractor implements FeatureExtractor {
   private final String summary;
   private final Path dir;
   private final String preprocessing;
+  private final int inputHeight;
+  private final int inputWidth;
+  private final String resizeMethod;
+  private java.util.function.Consumer<String> resizeNotice;
   private String identity;
 
   private SavedModelExtractor(SavedModelBundle bundle, Signature sig, ModelSpec spec, Path dir) {
@@ -173,6 +177,9 @@ public final class SavedModelExtractor implements FeatureExtractor {
     x = tf.math.add(tf.math.mul(x, tf.constant((hi - lo) / 255f)), tf.constant(lo));
     preOutput = x;
     preSession = new Session(preGraph);
+    inputHeight = h;
+    inputWidth = w;
+    resizeMethod = spec.resize.flag;
     this.dir = dir;
     preprocessing = String.format(Locale.ROOT, "features '%s' (%d), input %s, range %s..%s, resize %s", featName,
         featureDim, h > 0 ? h + "x" + w : "any size", fmt(lo), fmt(hi), h > 0 ? spec.resize.flag : "none");
@@ -339,9 +346,24 @@ public final class SavedModelExtractor implements FeatureExtractor {
     return probabilities;
   }
 
+  /**
+   * Asks for one line, given to {@code sink} at the first batch whose images are not the model's input
+   * size (they are then resized, which the scorer does silently: Inception takes any size to 299×299
+   * by design, but a generator scored with a classifier of another dataset's size is worth a note).
+   */
+  public void noticeResize(java.util.function.Consumer<String> sink) {
+    resizeNotice = sink;
+  }
+
   @Override
   public Output extract(ImageBatch batch) {
     int n = batch.count();
+    if (resizeNotice != null && inputHeight > 0
+        && (batch.height() != inputHeight || batch.width() != inputWidth)) {
+      resizeNotice.accept(batch.height() + "x" + batch.width() + " images resized to the model's "
+          + inputHeight + "x" + inputWidth + " input (" + resizeMethod + ")");
+      resizeNotice = null;
+    }
     try (TUint8 raw = TUint8.tensorOf(Shape.of(n, batch.height(), batch.width(), 3),
         DataBuffers.of(batch.rgb(), true, false));
         Result pre = preSession.runner().feed(preInput, raw).fetch(preOutput).run()) {

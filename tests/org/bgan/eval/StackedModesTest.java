@@ -95,6 +95,19 @@ class StackedModesTest {
       assertThat(code).as(err.toString()).isZero();
       assertThat(out.toString()).contains("\"modes_found\": 100").contains("\"modes_total\": 1000")
           .contains("\"kl_to_uniform\": 2.302585");
+      assertThat(err.toString()).doesNotContain("resized");  // the classifier's own size: nothing to say
+      // a generator of another size: its images are resized to the classifier's (constant images stay
+      // constant, so the count is the same), and stderr says so once
+      Path big = tmp.resolve("gen6");
+      EvalModels.stackedGenerator(big, 6);
+      out.reset();
+      err.reset();
+      code = Main.run(new String[] {"modes", "--generator", big.toString(), "--classifier", cls.toString(),
+          "--num", "1000", "--json", "--threads", "1"});
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("\"modes_found\": 100");
+      assertThat(err.toString().lines().filter(l -> l.contains("resized")).toList())
+          .containsExactly("note: classifier " + cls + ": 6x6 images resized to the model's 4x4 input (tf-bilinear)");
       err.reset();
       code = Main.run(new String[] {"modes", "--generator", gen.toString(), "--classifier", tmp.resolve("none").toString()});
       assertThat(code).isEqualTo(2);
