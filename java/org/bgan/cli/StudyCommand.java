@@ -120,7 +120,7 @@ final class StudyCommand extends Command {
     return out;
   }
 
-  /** Parses "0-2,5" into {0, 1, 2, 5}; every seed must be one of the study's. */
+  /** Parses "0-2,5" into {0, 1, 2, 5} (negative seeds as "-3" or "-3--1"); every seed must be one of the study's. */
   static java.util.Set<Long> seeds(CommandLine cl, Study s) {
     if (!cl.hasOption("seeds")) {
       return null;
@@ -128,7 +128,7 @@ final class StudyCommand extends Command {
     String spec = cl.getOptionValue("seeds");
     java.util.Set<Long> out = new java.util.TreeSet<>();
     for (String part : spec.split(",")) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*)?").matcher(part);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(-?\\d+)\\s*(?:-\\s*(-?\\d+)\\s*)?").matcher(part);
       if (!m.matches()) {
         throw new org.bgan.util.UserException("--seeds: expected numbers and ranges such as 0-2,5, got '" + spec + "'");
       }
