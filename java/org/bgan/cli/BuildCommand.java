@@ -34,7 +34,7 @@ final class BuildCommand extends Command {
         "protobuf text format instead.",
         "Ops are grouped in name scopes: generator/, discriminator/, d_step/ and g_step/ (with BatchRho,",
         "MixingRatio, MixingMask, MixBatch blocks), d_optimizer/, g_optimizer/, summaries/, eval/.",
-        "Prints a one-line summary (ops, variables, parameters) to stdout.");
+        "Prints a one-line summary (the file, its ops, each network's parameters and the loss) to stdout.");
   }
 
   @Override

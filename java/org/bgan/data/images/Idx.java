@@ -165,7 +165,10 @@ public final class Idx {
     int b1 = raw.read();
     raw.reset();
     if (b0 == 0x1f && b1 == 0x8b) {
-      raw = new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+      // Not wrapped in a BufferedInputStream: its bulk read loops over the gzip stream and, when the
+      // stream ends early, throws away the count of the bytes it had already delivered, so a truncated
+      // file was reported as holding only its header. readBody reads in bulk, so no buffer is needed.
+      raw = new GZIPInputStream(raw, 1 << 16);
     }
     return new DataInputStream(raw);
   }

@@ -113,6 +113,19 @@ class IdxDatasetTest {
     Files.write(gzCut, Arrays.copyOf(gz, gz.length / 2));
     assertThatThrownBy(() -> Idx.readImages(gzCut)).isInstanceOf(UserException.class)
         .hasMessageContaining(gzCut.toString()).hasMessageContaining("truncated");
+    // ... says how many bytes the cut stream still gives (it said 16, the header alone, before)
+    long recoverable = 0;
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gzCut))) {
+      while (in.read() >= 0) {
+        recoverable++;
+      }
+    } catch (java.io.EOFException expected) {
+      // the cut
+    }
+    assertThat(recoverable).isGreaterThan(16).isLessThan(full.length);
+    assertThatThrownBy(() -> Idx.readImages(gzCut)).isInstanceOf(UserException.class)
+        .hasMessageContaining("gzip stream ends early")
+        .hasMessageContaining("announces " + full.length + " bytes, the file holds " + recoverable);
     // header only partly there
     Path tiny = tmp.resolve("tiny");
     Files.write(tiny, Arrays.copyOf(full, 6));
