@@ -76,8 +76,8 @@ public final class FmnistClassifier {
 
   private static DataInputStream open(Path p) throws IOException {
     if (!Files.isRegularFile(p)) {
-      throw new UserError(ScorerMain.EXIT_INPUT, p + ": no such file (install the Debian package "
-          + "dataset-fashion-mnist or pass --data DIR)");
+      throw new UserError(ScorerMain.EXIT_INPUT, p + (p.toString().endsWith(".gz") ? "" : "[.gz]")
+          + ": no such file (install the Debian package dataset-fashion-mnist or pass --data DIR)");
     }
     InputStream in = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
     if (p.toString().endsWith(".gz")) {

@@ -264,6 +264,13 @@ class ScorerEndToEndTest {
     CliRun tf = CliRun.of("train-fmnist", "--out", file.resolve("c/1").toString(), "--data", tmp.toString());
     assertThat(tf.code()).isEqualTo(3);
     assertThat(tf.err()).contains("cannot be created").doesNotContain("epoch");
+    // a --data folder without the files names what it looked for, .gz included
+    Path noData = Files.createDirectories(tmp.resolve("no-fmnist"));
+    CliRun missing = CliRun.of("train-fmnist", "--out", tmp.resolve("c3/1").toString(), "--data", noData.toString());
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(missing.err()).contains(noData.resolve("train-images-idx3-ubyte") + "[.gz]: no such file")
+        .doesNotContain("\tat ");
+    assertThat(tmp.resolve("c3")).doesNotExist();
 
     // values outside their meaning
     CliRun acc = CliRun.of("train-fmnist", "--out", tmp.resolve("c2").toString(), "--min-accuracy", "2");
