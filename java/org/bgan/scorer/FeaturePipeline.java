@@ -30,6 +30,14 @@ public final class FeaturePipeline {
   private final boolean skipBad;
   private final PrintStream log;
   private final boolean progressBar;
+  /**
+   * Most bytes of decoded RGB per model call: consecutive images of one size are fed together up to
+   * this (and up to the batch size), so that a batch of photos stays within an int-indexed array and
+   * TensorFlow's float copy of it (4x) stays near 1 GiB. Before, 30 images of 6000x4000 (2.16e9 bytes)
+   * made one array: NegativeArraySizeException, "internal error".
+   */
+  static final long MAX_CALL_BYTES = 256L << 20;
+  long maxCallBytes = MAX_CALL_BYTES;
 
   public record Outcome(long images, List<String> skipped, double seconds) {
     public double imagesPerSecond() {
@@ -94,8 +102,9 @@ public final class FeaturePipeline {
         while (start < good.size()) {
           int end = start + 1;
           DecodedImage first = good.get(start);
+          long bytes = (long) first.width() * first.height() * 3;
           while (end < good.size() && good.get(end).width() == first.width()
-              && good.get(end).height() == first.height()) {
+              && good.get(end).height() == first.height() && (end - start + 1) * bytes <= maxCallBytes) {
             end++;
           }
           feed(good.subList(start, end), stats, featuresOut, classesOut);
@@ -162,6 +171,11 @@ public final class FeaturePipeline {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException re) {
         throw re;
+      }
+      if (c instanceof Error err) {
+        // e.g. OutOfMemoryError while decoding large images: reported as such by ScorerMain (before,
+        // wrapped in an IllegalStateException it came out as "internal error (please report)")
+        throw err;
       }
       throw new IllegalStateException(c);
     }
