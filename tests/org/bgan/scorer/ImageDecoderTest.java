@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageDecoderTest {
+  /** A 2x1 lossless WebP (libwebp through PIL): red, green. */
+  private static final String LOSSLESS_2X1 = "UklGRh4AAABXRUJQVlA4TBEAAAAvAQAAAA+w//Mf8x8VMqL/AQA=";
+
   @TempDir Path tmp;
 
   private DecodedImage roundTrip(BufferedImage img, String format) throws Exception {
@@ -194,5 +197,86 @@ class ImageDecoderTest {
     Files.createSymbolicLink(real.resolve("up"), tmp.resolve("real"));
     assertThatThrownBy(() -> ImageFolder.list(top)).isInstanceOf(UserError.class)
         .hasMessageContaining(top + ": symbolic link loop at");
+  }
+
+  @Test
+  void cmykJpegIsConvertedAsPilDoesWithoutTheColourProfile() throws Exception {
+    // the JDK's writer stores these ink values so that its reader (and PIL 9.4) read back CMYK
+    // (200, 120, 40, 225); PIL's convert("RGB") gives (255 - C)(255 - K)/255 = (6, 16, 25). Before, the
+    // JDK's CMYK profile (through getRGB) made the colours lighter: up to 70 levels on mid-tones.
+    java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(
+        java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+    for (int y = 0; y < 16; y++) {
+      for (int x = 0; x < 16; x++) {
+        r.setPixel(x, y, new int[] {55, 135, 215, 30});
+      }
+    }
+    Path f = tmp.resolve("cmyk.jpg");
+    javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+    javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+    p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+    p.setCompressionQuality(1f);
+    try (javax.imageio.stream.ImageOutputStream o = ImageIO.createImageOutputStream(f.toFile())) {
+      w.setOutput(o);
+      w.write(null, new javax.imageio.IIOImage(r, null, null), p);
+    } finally {
+      w.dispose();
+    }
+    DecodedImage d = ImageDecoder.decode(f);
+    assertThat(new int[] {px(d, 5, 5, 0), px(d, 5, 5, 1), px(d, 5, 5, 2)}).containsExactly(6, 16, 25);
+  }
+
+  @Test
+  void floatSamplesAreReadAsZeroToOne() {
+    // a 32-bit float grey TIFF, as the TwelveMonkeys reader returns it (before: all 0)
+    java.awt.image.ColorModel cm = new java.awt.image.ComponentColorModel(
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), false, false,
+        java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_FLOAT);
+    BufferedImage grey = new BufferedImage(cm, cm.createCompatibleWritableRaster(4, 1), false, null);
+    float[] v = {0f, 0.5f, 1f, 2f};
+    for (int x = 0; x < 4; x++) {
+      grey.getRaster().setSample(x, 0, 0, v[x]);
+    }
+    DecodedImage g = ImageDecoder.toRgb(grey);
+    assertThat(new int[] {px(g, 0, 0, 0), px(g, 1, 0, 1), px(g, 2, 0, 2), px(g, 3, 0, 0)}).containsExactly(0, 128, 255, 255);
+
+    java.awt.image.ColorModel rgbCm = new java.awt.image.ComponentColorModel(
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
+        java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_DOUBLE);
+    BufferedImage rgb = new BufferedImage(rgbCm, rgbCm.createCompatibleWritableRaster(1, 1), false, null);
+    rgb.getRaster().setPixel(0, 0, new double[] {0.2, -1, 0.75});
+    DecodedImage c = ImageDecoder.toRgb(rgb);
+    assertThat(new int[] {px(c, 0, 0, 0), px(c, 0, 0, 1), px(c, 0, 0, 2)}).containsExactly(51, 0, 191);
+  }
+
+  @Test
+  void lossyWebpIsRefusedLosslessWebpIsRead() throws Exception {
+    // 64x64 of (200, 120, 40), written by libwebp (PIL, quality 90): TwelveMonkeys 3.12.0 decoded it as
+    // (50, 0, 0) without a word
+    Path lossy = tmp.resolve("flat.webp");
+    Files.write(lossy, java.util.Base64.getDecoder().decode(
+        "UklGRlAAAABXRUJQVlA4IEQAAAAwBACdASpAAEAAPjEYi0QiIaERBAAgAwS0gDsAfgB+AAAaW0zupqAK6gAA/qTX//7p6QgaP+YP//7KvhMj/2SAAAAAAA=="));
+    assertThatThrownBy(() -> ImageDecoder.decode(lossy)).isInstanceOf(ImageDecoder.BadImageException.class)
+        .hasMessageContaining("lossy WebP (VP8) is not read").hasMessageContaining("convert it to PNG");
+    // lossless (VP8L) 2x1: red, green
+    Path lossless = tmp.resolve("ll.webp");
+    Files.write(lossless, java.util.Base64.getDecoder().decode(LOSSLESS_2X1));
+    DecodedImage d = ImageDecoder.decode(lossless);
+    assertThat(new int[] {px(d, 0, 0, 0), px(d, 0, 0, 1), px(d, 1, 0, 0), px(d, 1, 0, 1)}).containsExactly(255, 0, 0, 255);
+  }
+
+  @Test
+  void anUnreadableFileIsReportedAsSuch() throws Exception {
+    Path f = tmp.resolve("locked.png");
+    ImageIO.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "png", f.toFile());
+    Files.setPosixFilePermissions(f, java.util.Set.of());
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "running as root: every file is readable");
+      // before: "cannot decode: Can't create cache file!"
+      assertThatThrownBy(() -> ImageDecoder.decode(f)).hasMessageContaining("permission denied");
+    } finally {
+      Files.setPosixFilePermissions(f, java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+          java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+    }
   }
 }
