@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bgan.util.AtomicFiles;
+import org.bgan.util.UserException;
 import org.tensorflow.Session;
 
 /**
@@ -28,16 +29,40 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   public static Checkpoint save(Session session, Path runDir, long step, int keep) throws IOException {
+    return save(runDir, step, keep, session::save);
+  }
+
+  /** Writes the TF checkpoint files of a prefix ({@link Session#save}; a test's stand-in). */
+  interface Saver {
+    void save(String prefix);
+  }
+
+  static Checkpoint save(Path runDir, long step, int keep, Saver saver) throws IOException {
     Path dir = runDir.resolve(DIR);
     Files.createDirectories(dir);
     String name = name(step);
     Path tmp = dir.resolve("." + name + ".tmp");
     AtomicFiles.deleteTree(tmp);
     Files.createDirectories(tmp);
-    session.save(tmp.resolve(PREFIX).toString());
     Path fin = dir.resolve(name);
-    AtomicFiles.deleteTree(fin);
-    AtomicFiles.move(tmp, fin);
+    try {
+      saver.save(tmp.resolve(PREFIX).toString());
+      AtomicFiles.deleteTree(fin);
+      AtomicFiles.move(tmp, fin);
+    } catch (IOException | RuntimeException e) {
+      // A full disk: the partial checkpoint is removed (it held the space), the previous one is kept.
+      try {
+        AtomicFiles.deleteTree(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof org.tensorflow.exceptions.TensorFlowException) {  // RESOURCE_EXHAUSTED: "...; No space left on device"
+        throw new UserException("cannot write the checkpoint " + fin + ": " + org.bgan.util.Errors.firstLine(e)
+            + latest(runDir).map(c -> "; the last complete checkpoint is " + c.prefix().getParent() + " (--resume continues from it)")
+                .orElse("; no checkpoint of this run is complete"), e);
+      }
+      throw e;
+    }
     AtomicFiles.writeString(dir.resolve(LATEST), name + "\n");
     prune(dir, keep, name);
     return new Checkpoint(fin.resolve(PREFIX), step);
