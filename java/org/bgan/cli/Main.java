@@ -1,5 +1,6 @@
 package org.bgan.cli;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,6 +48,12 @@ public final class Main {
     } catch (UserException e) {
       System.err.println("bgan " + c.name() + ": error: " + e.getMessage());
       return e.exitCode();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // A file that cannot be written or read (a full disk, permissions, a directory removed under
+      // a run): the user's to fix, one line naming the file, not an internal error with a stack trace.
+      IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+      System.err.println("bgan " + c.name() + ": error: " + org.bgan.util.Errors.io(io));
+      return UserException.BAD_INPUT;
     } catch (Exception | LinkageError e) {
       System.err.println("bgan " + c.name() + ": internal error: " + e);
       e.printStackTrace(System.err);

@@ -124,7 +124,11 @@ final class SampleCommand extends Command {
     try {
       w.run();
     } catch (IOException e) {
-      throw new UserException("--out " + out + ": cannot write it: " + ioMessage(e));
+      // AtomicFiles names the file it could not write; --out names it already
+      String why = e.getClass() == java.nio.file.FileSystemException.class && out.toString().equals(((java.nio.file.FileSystemException) e).getFile())
+          && ((java.nio.file.FileSystemException) e).getReason() != null
+          ? ((java.nio.file.FileSystemException) e).getReason() : ioMessage(e);
+      throw new UserException("--out " + out + ": cannot write it: " + why);
     }
   }
 
@@ -132,7 +136,7 @@ final class SampleCommand extends Command {
   static String ioMessage(IOException e) {
     String m = e.getMessage();
     String kind = e.getClass().getSimpleName().replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
-    return m == null ? kind : e.getClass() == IOException.class ? m : kind + ": " + m;
+    return m == null ? kind : e.getClass() == IOException.class || e.getClass() == java.nio.file.FileSystemException.class ? m : kind + ": " + m;
   }
 
   private static String extension(Path p) {

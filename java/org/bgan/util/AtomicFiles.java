@@ -26,9 +26,21 @@ public final class AtomicFiles {
       Files.write(tmp, bytes);
       shareable(tmp);
       move(tmp, target);
+    } catch (java.nio.file.FileSystemException e) {
+      throw e;  // names its file already
+    } catch (IOException e) {
+      // A full disk gives a bare "No space left on device": say which file could not be written.
+      throw named(target, e);
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** {@code e} as a {@link java.nio.file.FileSystemException} naming {@code file} ("FILE: No space left on device"). */
+  public static java.nio.file.FileSystemException named(Path file, IOException e) {
+    var named = new java.nio.file.FileSystemException(file.toString(), null, Errors.firstLine(e));
+    named.initCause(e);
+    return named;
   }
 
   /**

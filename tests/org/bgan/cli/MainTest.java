@@ -157,6 +157,19 @@ class MainTest {
   }
 
   @Test
+  void aFileTheRunCannotWriteIsOneLineNamingItNotAnInternalError() throws Exception {
+    // A run's files that cannot be written mid-run (a full disk, a directory removed or blocked)
+    // were "internal error: java.nio.file.FileAlreadyExistsException: ..." with a stack trace, exit 1.
+    Path run = Files.createDirectories(tmp.resolve("blocked"));
+    Files.writeString(run.resolve("checkpoints"), "");  // where the run's checkpoints/ directory goes
+    assertThat(run("demo", "--out", run.toString(), "--quiet", "--set", "train.export=false", "--set", "train.steps=2",
+        "--set", "train.checkpoint_every=1", "--set", "train.intra_op_threads=1", "--set", "train.inter_op_threads=1",
+        "--set", "eval.num_samples=100")).isEqualTo(2);
+    assertThat(err.toString()).contains("bgan demo: error: " + run.resolve("checkpoints") + ": already exists\n")
+        .doesNotContain("internal error").doesNotContain("\tat ");
+  }
+
+  @Test
   void buildWritesTheGraphWithNamedBlocks() throws Exception {
     Path pb = tmp.resolve("g.pbtxt");
     assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", pb.toString(), "--text")).isZero();
