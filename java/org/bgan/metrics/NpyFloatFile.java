@@ -133,19 +133,42 @@ public final class NpyFloatFile implements FloatRows, AutoCloseable {
       this.cols = cols;
       Path dir = target.toAbsolutePath().getParent();
       this.tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      this.raf = new RandomAccessFile(tmp.toFile(), "rw");
-      this.channel = raf.getChannel();
       byte[] header = Npy.header("<f4", new int[] {0, cols});
       this.headerLength = header.length;
-      channel.write(ByteBuffer.wrap(header));
+      RandomAccessFile f = null;
+      try {
+        f = new RandomAccessFile(tmp.toFile(), "rw");
+        f.getChannel().write(ByteBuffer.wrap(header));
+      } catch (IOException | RuntimeException e) {
+        // the caller gets no writer to close: the temporary file is removed here (a full disk left it)
+        if (f != null) {
+          f.close();
+        }
+        Files.deleteIfExists(tmp);
+        if (e instanceof IOException io) {
+          throw named(io);
+        }
+        throw (RuntimeException) e;
+      }
+      this.raf = f;
+      this.channel = f.getChannel();
+    }
+
+    /** "No space left on device" alone names no file: the target's name is added. */
+    private IOException named(IOException e) {
+      return e instanceof java.nio.file.FileSystemException ? e : org.bgan.util.AtomicFiles.named(target, e);
     }
 
     /** Appends {@code n} rows from {@code data} (row-major, starting at offset 0). */
     public void append(float[] data, int n) throws IOException {
       ByteBuffer b = ByteBuffer.allocate(n * cols * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(data, 0, n * cols);
-      while (b.hasRemaining()) {
-        channel.write(b);
+      try {
+        while (b.hasRemaining()) {
+          channel.write(b);
+        }
+      } catch (IOException e) {
+        throw named(e);
       }
       rows += n;
     }
@@ -160,10 +183,14 @@ public final class NpyFloatFile implements FloatRows, AutoCloseable {
       if (header.length != headerLength) {
         throw new IllegalStateException("npy header length changed");
       }
-      channel.write(ByteBuffer.wrap(header), 0);
-      channel.force(false);
-      channel.close();
-      raf.close();
+      try {
+        channel.write(ByteBuffer.wrap(header), 0);
+        channel.force(false);
+        channel.close();
+        raf.close();
+      } catch (IOException e) {
+        throw named(e);
+      }
       org.bgan.util.AtomicFiles.shareable(tmp);
       if (replace) {
         Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -106,6 +106,10 @@ public final class Npz {
       }
       org.bgan.util.AtomicFiles.shareable(tmp);
       moveNoReplace(tmp, file);
+    } catch (java.nio.file.FileSystemException e) {
+      throw e;
+    } catch (IOException e) {
+      throw org.bgan.util.AtomicFiles.named(file, e);  // "No space left on device" alone named no file
     } finally {
       Files.deleteIfExists(tmp);
     }

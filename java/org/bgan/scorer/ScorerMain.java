@@ -93,7 +93,7 @@ public final class ScorerMain {
       err.println("error: " + e.getMessage() + ": permission denied");
       return EXIT_INPUT;
     } catch (IOException e) {
-      err.println("error: " + e);
+      err.println("error: " + org.bgan.util.Errors.io(e));  // e.g. "x.npz: No space left on device"
       return EXIT_INPUT;
     } catch (OutOfMemoryError e) {
       err.println("error: out of memory; raise the heap with BGAN_JAVA_OPTS=-Xmx8g or use a smaller --batch-size");
