@@ -55,10 +55,29 @@ public final class Main {
       System.err.println("bgan " + c.name() + ": error: " + org.bgan.util.Errors.io(io));
       return UserException.BAD_INPUT;
     } catch (Exception | LinkageError e) {
+      String io = fileError(e);
+      if (io != null) {
+        System.err.println("bgan " + c.name() + ": error: " + io);
+        return UserException.BAD_INPUT;
+      }
       System.err.println("bgan " + c.name() + ": internal error: " + e);
       e.printStackTrace(System.err);
       return 1;
     }
+  }
+
+  /**
+   * The first line of a TensorFlow op's failed write (a TensorBoard event file or a checkpoint on a
+   * full disk, "PATH; No space left on device"; a directory it may not write), or null. By name: the
+   * TensorFlow classes are not loaded for the commands that do not use them.
+   */
+  static String fileError(Throwable e) {
+    if (!e.getClass().getName().startsWith("org.tensorflow.exceptions.") || e.getMessage() == null) {
+      return null;
+    }
+    String first = org.bgan.util.Errors.firstLine(e);
+    return first.contains("No space left on device") || first.contains("Disk quota exceeded")
+        || first.contains("Permission denied") || first.contains("Read-only file system") ? first : null;
   }
 
   /**

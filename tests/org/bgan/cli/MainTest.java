@@ -170,6 +170,19 @@ class MainTest {
   }
 
   @Test
+  void tensorFlowsFailedWritesAreFileErrorsItsOtherErrorsNot() {
+    // TensorBoard's event file on a full disk (TF's summary writer op) was an internal error, exit 1
+    assertThat(Main.fileError(new org.tensorflow.exceptions.TFResourceExhaustedException(
+        "run/tb/events.out.tfevents.1.vm.2.0.bgan; No space left on device\n\t [[{{node CreateSummaryFileWriter}}]]")))
+        .isEqualTo("run/tb/events.out.tfevents.1.vm.2.0.bgan; No space left on device");
+    assertThat(Main.fileError(new org.tensorflow.exceptions.TFPermissionDeniedException("run/tb/x; Permission denied")))
+        .isEqualTo("run/tb/x; Permission denied");
+    // running out of memory is not a file's problem
+    assertThat(Main.fileError(new org.tensorflow.exceptions.TFResourceExhaustedException("OOM when allocating tensor"))).isNull();
+    assertThat(Main.fileError(new java.io.UncheckedIOException(new java.io.IOException("No space left on device")))).isNull();
+  }
+
+  @Test
   void buildWritesTheGraphWithNamedBlocks() throws Exception {
     Path pb = tmp.resolve("g.pbtxt");
     assertThat(run("build", "graphs/grid2d_mlp_bgan.pbtxt", "--out", pb.toString(), "--text")).isZero();
