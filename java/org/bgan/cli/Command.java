@@ -14,7 +14,8 @@ import org.bgan.util.UserException;
 abstract class Command {
   static final String EXIT_CODES = String.join("\n",
       "Exit codes: 0 success; 1 internal error (a bug: please report it with the stack trace);",
-      "2 bad arguments, config or input file; 3 build failure (launcher); 4 training diverged (NaN/Inf loss);",
+      "2 bad arguments, config or input file, or a file that cannot be read or written (e.g. a full disk);",
+      "3 build failure (launcher); 4 training diverged (NaN/Inf loss);",
       "141 the reader of standard output closed it (e.g. '| head'), silently, as a Unix filter stopped by SIGPIPE.");
 
   abstract String name();
