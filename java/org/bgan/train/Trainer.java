@@ -125,6 +125,13 @@ public final class Trainer {
             throw new UserException("--resume: the run in " + runDir + " is already at step " + step + ", past train.steps "
                 + steps + "; set train.steps to more than " + step + " to train it further");
           }
+          if (step == steps && finishedAt(runDir) == step) {
+            // Finished (killed during the export at the latest): evaluating again would append a second final
+            // entry to metrics_history.jsonl, rewrite metrics.json without the final losses and export again.
+            throw new UserException("--resume: the run in " + runDir + " has finished (step " + step + " = train.steps, "
+                + runDir.resolve("metrics.json") + " written); set train.steps to more than " + step
+                + " to train it further" + (t.getExport() ? ", or export its generator with: bgan export --run " + runDir : ""));
+          }
           opt.progress().println("resumed from " + latest.get().prefix().getParent() + " at step " + step);
         } else {
           s.initialize();
@@ -240,6 +247,17 @@ public final class Trainer {
           return new Result(0, runDir, step, metrics, exported, ips, "");
         }
       }
+    }
+  }
+
+  /** The step a run's metrics.json was written at (its top-level "step", the first in the file), or -1. */
+  static long finishedAt(Path runDir) {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"step\"\\s*:\\s*(\\d+)")
+          .matcher(Files.readString(runDir.resolve("metrics.json")));
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;  // none, or unreadable: not a finished run
     }
   }
 

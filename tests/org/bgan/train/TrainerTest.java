@@ -225,8 +225,18 @@ class TrainerTest {
         .hasMessageContaining("more than 3");
     assertThat(Files.readString(run.resolve("config.pbtxt"))).isEqualTo(config);
     assertThat(Files.readString(run.resolve("metrics.json"))).isEqualTo(metrics);
-    // resuming a finished run at its own length still completes it (a study resumes one killed after its last checkpoint)
+    // resuming a finished run at its own length: nothing to do, said so (it appended a second final history
+    // entry, rewrote metrics.json without the final losses and exported another version)
+    String history = Files.readString(run.resolve("metrics_history.jsonl"));
+    assertThatThrownBy(() -> Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(true)))
+        .isInstanceOf(UserException.class).hasMessageContaining("has finished (step 3 = train.steps")
+        .hasMessageContaining("more than 3");
+    assertThat(Files.readString(run.resolve("metrics.json"))).isEqualTo(metrics);
+    assertThat(Files.readString(run.resolve("metrics_history.jsonl"))).isEqualTo(history);
+    // killed after its last checkpoint, before metrics.json: resuming completes it (as a study does)
+    Files.delete(run.resolve("metrics.json"));
     assertThat(Trainer.run(config("BGAN", run, 3, "train.export=false"), quiet(true)).step()).isEqualTo(3);
+    assertThat(Trainer.finishedAt(run)).isEqualTo(3);
   }
 
   @Test
