@@ -25,12 +25,40 @@ final class RunLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
   private final boolean createdFile;
+  /** The lock file's identity (device and inode on Linux), or null where the file system has none. */
+  private final Object fileKey;
 
   private RunLock(Path file, FileChannel channel, FileLock lock, boolean createdFile) {
     this.file = file;
     this.channel = channel;
     this.lock = lock;
     this.createdFile = createdFile;
+    this.fileKey = key(file);
+  }
+
+  private static Object key(Path f) {
+    try {
+      return Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Throws a {@link UserException} if the run directory was removed or replaced since the lock was
+   * taken (its lock file is gone or another file): the run would otherwise go on writing into a new,
+   * empty directory of the same name, without its config, earlier checkpoints or history, and end "ok".
+   */
+  void checkHeld(Path runDir) {
+    if (fileKey == null) {
+      return;
+    }
+    Object now = key(file);
+    if (!fileKey.equals(now)) {
+      throw new UserException("the run directory " + runDir + " was removed or replaced while this run trained"
+          + " (its lock file " + file + " is " + (now == null ? "gone" : "another file") + "); stopped, as the run's"
+          + " earlier files are no longer there");
+    }
   }
 
   /** Takes the lock of {@code runDir} (which exists), or throws a {@link UserException} naming the holder. */

@@ -190,6 +190,7 @@ public final class Trainer {
               sampleGrid(s, tg, runDir, step);
             }
             if (step % t.getCheckpointEvery() == 0) {
+              held.checkHeld(runDir);
               losses.flush();
               lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
             }
@@ -211,6 +212,7 @@ public final class Trainer {
           }
           double secs = (System.nanoTime() - t0) / 1e9;
           double ips = secs > 0 ? (step - startStep) / secs : 0;
+          held.checkHeld(runDir);
           losses.flush();
           sampleGrid(s, tg, runDir, step);
           s.run(tg.flushWriter);
