@@ -125,9 +125,8 @@ final class SampleCommand extends Command {
       w.run();
     } catch (IOException e) {
       // AtomicFiles names the file it could not write; --out names it already
-      String why = e.getClass() == java.nio.file.FileSystemException.class && out.toString().equals(((java.nio.file.FileSystemException) e).getFile())
-          && ((java.nio.file.FileSystemException) e).getReason() != null
-          ? ((java.nio.file.FileSystemException) e).getReason() : ioMessage(e);
+      String why = e instanceof java.nio.file.FileSystemException f && f.getClass() == java.nio.file.FileSystemException.class
+          && out.toString().equals(f.getFile()) && f.getReason() != null ? f.getReason() : ioMessage(e);
       throw new UserException("--out " + out + ": cannot write it: " + why);
     }
   }

@@ -187,6 +187,7 @@ public final class Trainer {
             step++;
             bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
             if (t.getSampleEvery() > 0 && step % t.getSampleEvery() == 0 && step < steps) {
+              held.checkHeld(runDir);
               sampleGrid(s, tg, runDir, step);
             }
             if (step % t.getCheckpointEvery() == 0) {
@@ -196,6 +197,7 @@ public final class Trainer {
             }
             boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
             if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
+              held.checkHeld(runDir);
               float[][] gen = samples(s, tg);
               if (plotAt.contains(step)) {
                 plot(runDir, data, gen, cfg, step);
@@ -205,6 +207,7 @@ public final class Trainer {
               }
             }
             if (semi != null && isEval) {
+              held.checkHeld(runDir);
               Map<String, Object> acc = semi.evaluate(s, tg.model.semi());
               appendHistory(runDir, step, acc);
               opt.progress().println(SemiSupervisedRun.describe(step, acc));
