@@ -197,6 +197,7 @@ public final class NpyFloatFile implements FloatRows, AutoCloseable {
       } else {
         Npz.moveNoReplace(tmp, target);
       }
+      org.bgan.util.AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
       committed = true;
     }
 

@@ -105,7 +105,9 @@ public final class Npz {
         }
       }
       org.bgan.util.AtomicFiles.shareable(tmp);
+      org.bgan.util.AtomicFiles.sync(tmp);
       moveNoReplace(tmp, file);
+      org.bgan.util.AtomicFiles.syncDirectory(dir);
     } catch (java.nio.file.FileSystemException e) {
       throw e;
     } catch (IOException e) {

@@ -55,12 +55,54 @@ public final class AtomicFiles {
     }
   }
 
-  /** Renames {@code from} to {@code to}, atomically where the file system allows it. */
+  /**
+   * Renames {@code from} (a file or a directory tree) to {@code to}, atomically where the file system
+   * allows it, after {@link #sync}ing it, and then syncs {@code to}'s directory: after a power loss
+   * the target is the old content or the new, never a renamed file whose data had not reached the disk.
+   */
   public static void move(Path from, Path to) throws IOException {
+    sync(from);
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(to.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Flushes a file, or every file and directory of a tree, to the device (fsync), as a rename into
+   * place needs first: the rename is journaled, the data written before it need not be.
+   */
+  public static void sync(Path p) throws IOException {
+    if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ)) {
+          ch.force(true);
+        }
+      }
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        if (Files.isDirectory(q, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          syncDirectory(q);
+        } else {
+          sync(q);
+        }
+      }
+    }
+  }
+
+  /** Syncs a directory's entries where the platform can (Linux); silently nothing elsewhere. */
+  public static void syncDirectory(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // not every platform or file system lets a directory be opened and synced: best effort
     }
   }
 

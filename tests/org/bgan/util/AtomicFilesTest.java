@@ -26,6 +26,24 @@ class AtomicFilesTest {
   }
 
   @Test
+  void aTreeMovedIntoPlaceIsSyncedWithoutFollowingLinksOrNeedingWriteAccess() throws Exception {
+    // a checkpoint or SavedModel directory: files (one read-only, as a tool may write them), a nested
+    // directory, a dangling link; syncing must neither fail on them nor follow the link
+    Path src = Files.createDirectories(tmp.resolve(".step.tmp/variables"));
+    Files.writeString(src.resolve("variables.index"), "index");
+    Path ro = Files.writeString(src.getParent().resolve("model.pb"), "graph");
+    Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r--r--r--"));
+    Files.createSymbolicLink(src.resolve("dangling"), tmp.resolve("nowhere"));
+    Path fin = tmp.resolve("step");
+    AtomicFiles.move(src.getParent(), fin);
+    assertThat(fin.resolve("variables/variables.index")).hasContent("index");
+    assertThat(fin.resolve("model.pb")).hasContent("graph");
+    assertThat(Files.isSymbolicLink(fin.resolve("variables/dangling"))).isTrue();
+    assertThat(tmp.resolve(".step.tmp")).doesNotExist();
+    AtomicFiles.sync(tmp.resolve("missing"));  // nothing there: nothing to do
+  }
+
+  @Test
   void aFileWhereADirectoryShouldBeIsNamedAsSuch() throws Exception {
     Path file = Files.writeString(tmp.resolve("graph.pb"), "x");
     // the file itself as the directory, and as one of its parents
