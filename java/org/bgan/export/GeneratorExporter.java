@@ -123,9 +123,7 @@ public final class GeneratorExporter {
         }
         try {
           // no REPLACE_EXISTING: rename(2) refuses a version directory that appeared meanwhile
-          org.bgan.util.AtomicFiles.sync(tmp);
-          Files.move(tmp, dest, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-          org.bgan.util.AtomicFiles.syncDirectory(base);
+          org.bgan.util.AtomicFiles.moveSynced(tmp, dest, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
           return dest;
         } catch (java.nio.file.FileSystemException e) {
           if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS) || v - version >= 1000) {

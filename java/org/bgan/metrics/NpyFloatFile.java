@@ -193,11 +193,10 @@ public final class NpyFloatFile implements FloatRows, AutoCloseable {
       }
       org.bgan.util.AtomicFiles.shareable(tmp);
       if (replace) {
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        org.bgan.util.AtomicFiles.move(tmp, target);
       } else {
         Npz.moveNoReplace(tmp, target);
       }
-      org.bgan.util.AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
       committed = true;
     }
 

@@ -105,9 +105,7 @@ public final class Npz {
         }
       }
       org.bgan.util.AtomicFiles.shareable(tmp);
-      org.bgan.util.AtomicFiles.sync(tmp);
       moveNoReplace(tmp, file);
-      org.bgan.util.AtomicFiles.syncDirectory(dir);
     } catch (java.nio.file.FileSystemException e) {
       throw e;
     } catch (IOException e) {
@@ -117,8 +115,17 @@ public final class Npz {
     }
   }
 
-  /** Renames tmp to target atomically where possible, never replacing an existing target. */
+  /**
+   * Renames tmp to target atomically where possible, never replacing an existing target; tmp is synced
+   * to the disk before, the directory after (a power loss leaves no empty target).
+   */
   public static void moveNoReplace(Path tmp, Path target) throws IOException {
+    org.bgan.util.AtomicFiles.sync(tmp);
+    linkOrMoveNoReplace(tmp, target);
+    org.bgan.util.AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  private static void linkOrMoveNoReplace(Path tmp, Path target) throws IOException {
     try {
       // a hard link fails if the target exists, so there is no window in which we could overwrite
       Files.createLink(target, tmp);

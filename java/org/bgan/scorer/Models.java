@@ -130,9 +130,7 @@ public final class Models {
         ModelSpec.writeProperties(exportDir, "0,255", null, "features", "logits",
             "imported from the classic frozen Inception graph " + pb.getFileName()
                 + "; the graph resizes to 299x299 itself (ResizeBilinear) and applies (x-128)/128");
-        org.bgan.util.AtomicFiles.sync(exportDir);
-        Files.move(exportDir, outDir);
-        org.bgan.util.AtomicFiles.syncDirectory(outDir.toAbsolutePath().getParent());
+        org.bgan.util.AtomicFiles.moveSynced(exportDir, outDir);
       }
     } finally {
       deleteTree(tmp);
@@ -158,9 +156,7 @@ public final class Models {
       Path exportDir = tmp.resolve("model");
       SavedModelBundle.exporter(exportDir.toString()).withFunction(session.function(sig)).export();
       ModelSpec.writeProperties(exportDir, range, size, "features", "logits", description);
-      org.bgan.util.AtomicFiles.sync(exportDir);
-      Files.move(exportDir, outDir);
-      org.bgan.util.AtomicFiles.syncDirectory(outDir.toAbsolutePath().getParent());
+      org.bgan.util.AtomicFiles.moveSynced(exportDir, outDir);
     } finally {
       deleteTree(tmp);
     }

@@ -61,12 +61,20 @@ public final class AtomicFiles {
    * the target is the old content or the new, never a renamed file whose data had not reached the disk.
    */
   public static void move(Path from, Path to) throws IOException {
-    sync(from);
     try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      moveSynced(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+      moveSynced(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  /**
+   * {@link Files#move} with {@code options}, {@link #sync}ing {@code from} before and {@code to}'s
+   * directory after: what every rename of a finished file or tree into place needs.
+   */
+  public static void moveSynced(Path from, Path to, java.nio.file.CopyOption... options) throws IOException {
+    sync(from);
+    Files.move(from, to, options);
     syncDirectory(to.toAbsolutePath().getParent());
   }
 
