@@ -48,14 +48,8 @@ public final class Main {
     } catch (UserException e) {
       System.err.println("bgan " + c.name() + ": error: " + e.getMessage());
       return e.exitCode();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // A file that cannot be written or read (a full disk, permissions, a directory removed under
-      // a run): the user's to fix, one line naming the file, not an internal error with a stack trace.
-      IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
-      System.err.println("bgan " + c.name() + ": error: " + org.bgan.util.Errors.io(io));
-      return UserException.BAD_INPUT;
     } catch (Exception | LinkageError e) {
-      String io = fileError(e);
+      String io = userFileError(e);
       if (io != null) {
         System.err.println("bgan " + c.name() + ": error: " + io);
         return UserException.BAD_INPUT;
@@ -67,10 +61,23 @@ public final class Main {
   }
 
   /**
-   * The first line of a TensorFlow op's failed write (a TensorBoard event file or a checkpoint on a
-   * full disk, "PATH; No space left on device"; a directory it may not write), or null. By name: the
-   * TensorFlow classes are not loaded for the commands that do not use them.
+   * One line naming the file, or null: for a file that cannot be written or read (a full disk,
+   * permissions, a directory removed under a run), the user's to fix, not an internal error with a
+   * stack trace. Java's I/O errors, and a TensorFlow op's failed write (a TensorBoard event file or a
+   * checkpoint on a full disk, "PATH; No space left on device"; a directory it may not write), the
+   * latter by class name: the TensorFlow classes are not loaded for the commands that do not use them.
    */
+  static String userFileError(Throwable e) {
+    if (e instanceof IOException io) {
+      return org.bgan.util.Errors.io(io);
+    }
+    if (e instanceof java.io.UncheckedIOException u) {
+      return org.bgan.util.Errors.io(u.getCause());
+    }
+    return fileError(e);
+  }
+
+  /** The TensorFlow part of {@link #userFileError}: the first line of a failed write's message, or null. */
   static String fileError(Throwable e) {
     if (!e.getClass().getName().startsWith("org.tensorflow.exceptions.") || e.getMessage() == null) {
       return null;
