@@ -42,10 +42,6 @@ public final class ImageDecoder {
       // opening an unreadable file as if its temp-file cache had failed)
       throw new BadImageException("permission denied (the file cannot be read)");
     }
-    String lossy = lossyWebp(file);
-    if (lossy != null) {
-      throw new BadImageException(lossy);
-    }
     BufferedImage img;
     // a random-access stream: TIFF and TGA readers seek (to IFD offsets, to the TGA 2.0 footer), which a
     // stream-cached input cannot do once it has been flushed
@@ -62,6 +58,12 @@ public final class ImageDecoder {
         throw new BadImageException("not an image in a format ImageIO can read");
       }
       ImageReader reader = readers.next();
+      // only WebP files are looked into again (not every PNG and JPEG of a folder)
+      String lossy = "webp".equalsIgnoreCase(reader.getFormatName()) ? lossyWebp(file) : null;
+      if (lossy != null) {
+        reader.dispose();
+        throw new BadImageException(lossy);
+      }
       try {
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         reader.setInput(in, true, true);
