@@ -37,6 +37,11 @@ public final class ImageDecoder {
       throw new BadImageException(Files.isSymbolicLink(file) ? "broken symbolic link (its target does not exist)"
           : "no such file");
     }
+    if (!Files.isRegularFile(file)) {
+      // (opening a named pipe blocks until something writes to it; a folder listing skipped these
+      // without a word before)
+      throw new BadImageException("not a regular file (a named pipe, socket or device)");
+    }
     if (!Files.isReadable(file)) {
       // (before, ImageIO's "Can't create cache file!" was reported: it wraps the FileNotFoundException of
       // opening an unreadable file as if its temp-file cache had failed)

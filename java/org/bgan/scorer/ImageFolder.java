@@ -12,8 +12,9 @@ import java.util.stream.Stream;
  * The files of an image folder, walked recursively (following symbolic links, to files and to
  * directories, the given folder included; a link loop is an error), skipping hidden files and
  * directories (names starting with '.'), in a stable order: sorted by the path relative to the folder,
- * compared as strings with '/' separators. A broken symbolic link is listed, so that it is reported as
- * an unreadable file rather than dropped without a word.
+ * compared as strings with '/' separators. A broken symbolic link, a named pipe, a socket or a device
+ * is listed, so that it is reported as an unreadable file (see {@link ImageDecoder#decode}) rather than
+ * dropped without a word; a subfolder that cannot be read is an error naming it.
  */
 public final class ImageFolder {
   private ImageFolder() {}
@@ -31,11 +32,15 @@ public final class ImageFolder {
     try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
       s.filter(p -> !p.equals(dir))
           .filter(p -> !isHidden(dir.relativize(p)))
-          .filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p) && !Files.exists(p))
+          .filter(p -> !Files.isDirectory(p))
           .forEach(files::add);
     } catch (java.io.UncheckedIOException e) {
       if (e.getCause() instanceof java.nio.file.FileSystemLoopException loop) {
         throw new UserError(ScorerMain.EXIT_INPUT, dir + ": symbolic link loop at " + loop.getFile());
+      }
+      if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) {
+        // (its message is the path alone: "cannot read the folder: <path>" did not say why)
+        throw new UserError(ScorerMain.EXIT_INPUT, denied.getFile() + ": permission denied (the folder cannot be read)");
       }
       throw new UserError(ScorerMain.EXIT_INPUT, dir + ": cannot read the folder: " + e.getCause().getMessage());
     } catch (IOException e) {

@@ -199,6 +199,24 @@ class ImageDecoderTest {
         .hasMessageContaining(top + ": symbolic link loop at");
   }
 
+  /**
+   * A named pipe in a folder was dropped without a word; opening it would block until something
+   * writes to it. It is listed and reported as a bad file without being opened.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void namedPipesAreListedAndReportedWithoutBeingOpened() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("withpipe"));
+    Files.writeString(dir.resolve("a.png"), "x");
+    Path fifo = dir.resolve("b.png");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo not available");
+    assertThat(ImageFolder.list(dir).stream().map(p -> dir.relativize(p).toString()).toList())
+        .containsExactly("a.png", "b.png");
+    assertThatThrownBy(() -> ImageDecoder.decode(fifo)).isInstanceOf(ImageDecoder.BadImageException.class)
+        .hasMessage("not a regular file (a named pipe, socket or device)");
+  }
+
   @Test
   void cmykJpegIsConvertedAsPilDoesWithoutTheColourProfile() throws Exception {
     // the JDK's writer stores these ink values so that its reader (and PIL 9.4) read back CMYK
@@ -277,6 +295,22 @@ class ImageDecoderTest {
     } finally {
       Files.setPosixFilePermissions(f, java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
           java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+    }
+  }
+
+  @Test
+  void anUnreadableSubfolderIsNamedAsSuch() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("top"));
+    Path sub = Files.createDirectories(dir.resolve("locked"));
+    Files.writeString(sub.resolve("a.png"), "x");
+    Files.setPosixFilePermissions(sub, java.util.Set.of());
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(sub), "running as root: every folder is readable");
+      // before: "<top>: cannot read the folder: <top>/locked"
+      assertThatThrownBy(() -> ImageFolder.list(dir)).isInstanceOf(UserError.class)
+          .hasMessage(sub + ": permission denied (the folder cannot be read)");
+    } finally {
+      Files.setPosixFilePermissions(sub, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
   }
 }
