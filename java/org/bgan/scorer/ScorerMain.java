@@ -69,7 +69,7 @@ public final class ScorerMain {
     // PrintStream swallows write errors: results lost to a full disk or a closed pipe gave exit 0
     if (code == EXIT_OK) {
       return org.bgan.util.StdoutStream.exitCode(out, EXIT_INPUT,
-          why -> err.println("error: the results could not be written to standard output (disk full or closed pipe?)"));
+          why -> err.println("error: the results could not be written to standard output (" + why + ")"));
     }
     return code;
   }
