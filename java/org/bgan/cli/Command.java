@@ -16,7 +16,8 @@ abstract class Command {
       "Exit codes: 0 success; 1 internal error (a bug: please report it with the stack trace);",
       "2 bad arguments, config or input file, or a file that cannot be read or written (e.g. a full disk);",
       "3 build failure (launcher); 4 training diverged (NaN/Inf loss);",
-      "141 the reader of standard output closed it (e.g. '| head'), silently, as a Unix filter stopped by SIGPIPE.");
+      "141 the reader of standard output closed it (e.g. '| head'), silently, as a Unix filter stopped by SIGPIPE;",
+      "130 / 143 stopped by Ctrl-C / kill (a training run first names the checkpoint --resume continues from).");
 
   abstract String name();
 

@@ -270,7 +270,7 @@ public final class StudyRunner {
         }
         boolean resume = Checkpoints.latest(runDir).isPresent();
         log.printf("[%d/%d] %s: %s%n", k, all.size(), runDir, resume ? "resuming" : "starting");
-        Trainer.Result r = Trainer.run(e, new Trainer.Options(resume, log, tty));
+        Trainer.Result r = Trainer.run(e, new Trainer.Options(resume, log, tty, false, Trainer.Options.STUDY_CONTINUES));
         if (r.exitCode() != 0) {
           // A diverged run is a result too: recorded, and the study goes on.
           Map<String, Object> m = new LinkedHashMap<>();

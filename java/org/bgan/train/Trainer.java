@@ -48,10 +48,21 @@ public final class Trainer {
   public static final int EXIT_DIVERGED = 4;
 
   /**
-   * How to run: resume or start fresh, where progress goes. {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
+   * How to run: resume or start fresh, where progress goes; {@code howToContinue}: what the note on an
+   * interrupted run says continues it. {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
    * than {@link ExperimentConfigs#RESUMABLE_CHANGES} (e.g. a new learning rate for the rest of it).
    */
-  public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges) {
+  public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges, String howToContinue) {
+    /** How a study's run continues: the study resumes its unfinished runs when it is run again. */
+    public static final String STUDY_CONTINUES = "running the study again continues from it";
+
+    /** How a run of {@code bgan train} (or {@code demo}) continues. */
+    public static final String TRAIN_CONTINUES = "the same command with --resume continues from it";
+
+    public Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges) {
+      this(resume, progress, tty, allowConfigChanges, TRAIN_CONTINUES);
+    }
+
     public Options(boolean resume, PrintStream progress, boolean tty) {
       this(resume, progress, tty, false);
     }
@@ -147,11 +158,12 @@ public final class Trainer {
         BatchStream stream = data instanceof FedImages fi
             ? new BatchStream(fi.dataset(), t.getBatchSize(), t.getSeed(), step * (nDisc + 1), fi.prefetch())
             : null;
-        try (stream) {
+        try (stream; InterruptNote interrupted = new InterruptNote(runDir, steps, opt.howToContinue(), opt.tty())) {
           LossLog losses = new LossLog(runDir.resolve(LossLog.FILE), step);
           ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
           // The newest complete checkpoint of this run: the one resumed from, then each one saved.
           Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
+          interrupted.at(step, lastCheckpoint);
           long t0 = System.nanoTime();
           long startStep = step;
           float dLoss = Float.NaN;
@@ -185,6 +197,7 @@ public final class Trainer {
               losses.add(step, dLoss, gLoss);
             }
             step++;
+            interrupted.reached(step);
             bar.update(step, String.format("d_loss %.4f g_loss %.4f", dLoss, gLoss));
             if (t.getSampleEvery() > 0 && step % t.getSampleEvery() == 0 && step < steps) {
               held.checkHeld(runDir);
@@ -193,7 +206,8 @@ public final class Trainer {
             if (step % t.getCheckpointEvery() == 0) {
               held.checkHeld(runDir);
               losses.flush();
-              lastCheckpoint = Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+              long at = step;
+              lastCheckpoint = interrupted.save(() -> Checkpoints.save(s, runDir, at, t.getKeepCheckpoints()));
             }
             boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
             if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
@@ -219,9 +233,10 @@ public final class Trainer {
           losses.flush();
           sampleGrid(s, tg, runDir, step);
           s.run(tg.flushWriter);
+          long end = step;
           Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
               ? lastCheckpoint
-              : Checkpoints.save(s, runDir, step, t.getKeepCheckpoints());
+              : interrupted.save(() -> Checkpoints.save(s, runDir, end, t.getKeepCheckpoints()));
           Map<String, Object> metrics = Map.of();
           if (data instanceof Synthetic2D) {
             float[][] gen = samples(s, tg);
@@ -251,6 +266,87 @@ public final class Trainer {
           }
           return new Result(0, runDir, step, metrics, exported, ips, "");
         }
+      }
+    }
+  }
+
+  /**
+   * Says, when the JVM is stopped while a run trains (Ctrl-C, {@code kill}), where the run stands: the
+   * step it reached and the last complete checkpoint, which {@code --resume} continues from (a kill
+   * mid-checkpoint leaves only a temporary directory, which the next save replaces). Before, Ctrl-C
+   * ended the progress line without a word. A shutdown hook registered for the training loop only.
+   *
+   * <p>The JVM keeps running the training thread while shutdown hooks run, so saves go through {@link
+   * #save}: a signal during a save waits for it and names it, and once the note is printed no save
+   * completes, so the note never names a checkpoint older than the newest one on disk.
+   */
+  static final class InterruptNote implements AutoCloseable {
+    private final Path runDir;
+    private final long steps;
+    private final String howToContinue;
+    private final boolean tty;
+    private final Thread hook;
+    private volatile long step;
+    private volatile Checkpoints.Checkpoint last;
+    private boolean stopped;
+
+    InterruptNote(Path runDir, long steps, String howToContinue, boolean tty) {
+      this.runDir = runDir;
+      this.steps = steps;
+      this.howToContinue = howToContinue;
+      this.tty = tty;
+      this.hook = new Thread(this::stop, "interrupt-note");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    void at(long step, Checkpoints.Checkpoint last) {
+      this.step = step;
+      this.last = last;
+    }
+
+    void reached(long step) {
+      this.step = step;
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      System.err.println((tty ? "\n" : "") + message());
+    }
+
+    /** Saves a checkpoint unless the note is out (then waits for the JVM to halt); records it. */
+    synchronized Checkpoints.Checkpoint save(CheckpointSave save) throws IOException {
+      while (stopped) {
+        try {
+          wait(); // (never notified: the JVM halts once its hooks have run)
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while the JVM stops", e);
+        }
+      }
+      Checkpoints.Checkpoint ck = save.save();
+      last = ck;
+      return ck;
+    }
+
+    /** A checkpoint save ({@link Checkpoints#save}). */
+    interface CheckpointSave {
+      Checkpoints.Checkpoint save() throws IOException;
+    }
+
+    String message() {
+      Checkpoints.Checkpoint ck = last;
+      return "bgan: " + runDir + " interrupted at step " + step + " of " + steps + "; "
+          + (ck != null
+              ? "its last complete checkpoint is step " + ck.step() + " (" + ck.prefix().getParent() + "): " + howToContinue
+              : "no checkpoint was written yet (train.checkpoint_every), so it starts again from step 0");
+    }
+
+    @Override
+    public void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already stopping: the hook runs or has run
       }
     }
   }

@@ -375,4 +375,69 @@ class TrainerTest {
       assertThat(r.message()).contains("last good checkpoint");
     }
   }
+
+  /**
+   * The note on a signal runs while training goes on: a signal during a checkpoint save waits for it
+   * and names it, and no save completes once the note is out (the note named step 100 while step 150
+   * was saved after it, and --resume then started at 150).
+   */
+  @Test
+  void theInterruptNoteNamesTheNewestCheckpointOnDisk() throws Exception {
+    Path run = tmp.resolve("run");
+    Checkpoints.Checkpoint c100 = new Checkpoints.Checkpoint(run.resolve("checkpoints/step-100/ckpt"), 100);
+    Checkpoints.Checkpoint c150 = new Checkpoints.Checkpoint(run.resolve("checkpoints/step-150/ckpt"), 150);
+    try (Trainer.InterruptNote note = new Trainer.InterruptNote(run, 1000, Trainer.Options.TRAIN_CONTINUES, false)) {
+      assertThat(note.message()).isEqualTo("bgan: " + run + " interrupted at step 0 of 1000; no checkpoint was written "
+          + "yet (train.checkpoint_every), so it starts again from step 0");
+      note.at(120, note.save(() -> c100));
+      assertThat(note.message()).isEqualTo("bgan: " + run + " interrupted at step 120 of 1000; its last complete "
+          + "checkpoint is step 100 (" + run.resolve("checkpoints/step-100") + "): the same command with --resume "
+          + "continues from it");
+      java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+      Thread trainer = new Thread(() -> {
+        try {
+          note.save(() -> {
+            saving.countDown();
+            try {
+              finish.await();
+            } catch (InterruptedException e) {
+              throw new java.io.IOException(e);
+            }
+            return c150;
+          });
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      trainer.start();
+      saving.await();
+      Thread signal = new Thread(note::stop);
+      signal.start();
+      signal.join(300);
+      assertThat(signal.isAlive()).as("the note waits for the save in progress").isTrue();
+      finish.countDown();
+      signal.join(10_000);
+      trainer.join(10_000);
+      assertThat(note.message()).contains("its last complete checkpoint is step 150");
+      // once the note is out, a save never starts
+      java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread late = new Thread(() -> {
+        try {
+          note.save(() -> {
+            saved.set(true);
+            return c150;
+          });
+        } catch (java.io.IOException e) {
+          // interrupted below
+        }
+      });
+      late.start();
+      late.join(300);
+      assertThat(late.isAlive()).isTrue();
+      late.interrupt();
+      late.join(10_000);
+      assertThat(saved).isFalse();
+    }
+  }
 }
