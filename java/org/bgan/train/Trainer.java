@@ -52,12 +52,18 @@ public final class Trainer {
    * interrupted run says continues it. {@code allowConfigChanges}: a resumed run may differ from the run's {@code config.pbtxt} in more
    * than {@link ExperimentConfigs#RESUMABLE_CHANGES} (e.g. a new learning rate for the rest of it).
    */
-  public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges, String howToContinue) {
+  public record Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges,
+      java.util.function.Function<Path, String> howToContinue) {
     /** How a study's run continues: the study resumes its unfinished runs when it is run again. */
-    public static final String STUDY_CONTINUES = "running the study again continues from it";
+    public static final java.util.function.Function<Path, String> STUDY_CONTINUES =
+        runDir -> "running the study again continues from it";
 
-    /** How a run of {@code bgan train} (or {@code demo}) continues. */
-    public static final String TRAIN_CONTINUES = "the same command with --resume continues from it";
+    /**
+     * How a run of {@code bgan train} or {@code demo} continues (the demo's default run directory is a
+     * new one each time, so the hint names it).
+     */
+    public static final java.util.function.Function<Path, String> TRAIN_CONTINUES =
+        runDir -> "the same command with --out " + runDir + " --resume continues from it";
 
     public Options(boolean resume, PrintStream progress, boolean tty, boolean allowConfigChanges) {
       this(resume, progress, tty, allowConfigChanges, TRAIN_CONTINUES);
@@ -283,14 +289,14 @@ public final class Trainer {
   static final class InterruptNote implements AutoCloseable {
     private final Path runDir;
     private final long steps;
-    private final String howToContinue;
+    private final java.util.function.Function<Path, String> howToContinue;
     private final boolean tty;
     private final Thread hook;
     private volatile long step;
     private volatile Checkpoints.Checkpoint last;
     private boolean stopped;
 
-    InterruptNote(Path runDir, long steps, String howToContinue, boolean tty) {
+    InterruptNote(Path runDir, long steps, java.util.function.Function<Path, String> howToContinue, boolean tty) {
       this.runDir = runDir;
       this.steps = steps;
       this.howToContinue = howToContinue;
@@ -337,7 +343,7 @@ public final class Trainer {
       Checkpoints.Checkpoint ck = last;
       return "bgan: " + runDir + " interrupted at step " + step + " of " + steps + "; "
           + (ck != null
-              ? "its last complete checkpoint is step " + ck.step() + " (" + ck.prefix().getParent() + "): " + howToContinue
+              ? "its last complete checkpoint is step " + ck.step() + " (" + ck.prefix().getParent() + "): " + howToContinue.apply(runDir)
               : "no checkpoint was written yet (train.checkpoint_every), so it starts again from step 0");
     }
 

@@ -62,7 +62,7 @@ class TrainInterruptTest {
     assertThat(p.exitValue()).as(text).isEqualTo(143);
     assertThat(text).containsPattern("bgan: " + java.util.regex.Pattern.quote(run.toString())
         + " interrupted at step \\d+ of 1000000; its last complete checkpoint is step \\d*[05]0 \\(")
-        .contains("the same command with --resume continues from it").doesNotContain("\tat ");
+        .contains("the same command with --out " + run + " --resume continues from it").doesNotContain("\tat ");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("checkpoint is step (\\d+)").matcher(text);
     assertThat(m.find()).isTrue();
     long named = Long.parseLong(m.group(1));

@@ -391,8 +391,8 @@ class TrainerTest {
           + "yet (train.checkpoint_every), so it starts again from step 0");
       note.at(120, note.save(() -> c100));
       assertThat(note.message()).isEqualTo("bgan: " + run + " interrupted at step 120 of 1000; its last complete "
-          + "checkpoint is step 100 (" + run.resolve("checkpoints/step-100") + "): the same command with --resume "
-          + "continues from it");
+          + "checkpoint is step 100 (" + run.resolve("checkpoints/step-100") + "): the same command with --out " + run
+          + " --resume continues from it");
       java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
       Thread trainer = new Thread(() -> {
