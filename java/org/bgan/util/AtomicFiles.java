@@ -61,11 +61,13 @@ public final class AtomicFiles {
    * the target is the old content or the new, never a renamed file whose data had not reached the disk.
    */
   public static void move(Path from, Path to) throws IOException {
+    sync(from);
     try {
-      moveSynced(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      moveSynced(from, to, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
+    syncDirectory(to.toAbsolutePath().getParent());
   }
 
   /**
