@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bgan.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +21,8 @@ class TrainInterruptTest {
   Path tmp;
 
   private ProcessBuilder bgan(String... args) {
-    String cp = System.getProperty("surefire.test.class.path");
-    cp = cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
-    List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector", "-cp", cp, Main.class.getName()));
+    List<String> cmd = new ArrayList<>(List.of(TestJvm.java(),
+        "--add-modules", "jdk.incubator.vector", "-cp", TestJvm.classPath(), Main.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).directory(tmp.toFile());
   }

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.bgan.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,22 +40,17 @@ class ServeCommandTest {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private static String testClassPath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
-  }
-
   /** A child JVM running ServeCommand; without TensorFlow's jars when {@code withTf} is false. */
   private static ProcessBuilder child(boolean withTf, String... args) {
     String cp =
-        Arrays.stream(testClassPath().split(File.pathSeparator))
+        Arrays.stream(TestJvm.classPath().split(File.pathSeparator))
             .filter(e -> withTf || !(e.contains("tensorflow") || e.contains("javacpp") || e.contains("ndarray")))
             .collect(Collectors.joining(File.pathSeparator));
     if (!withTf) {
       assertThat(cp).doesNotContain("tensorflow-core");
     }
     List<String> cmd = new ArrayList<>(List.of(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        TestJvm.java(),
         "-cp", cp, "org.bgan.serve.ServeCommand"));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd);
@@ -164,7 +159,7 @@ class ServeCommandTest {
   }
 
   @Test
-  void servesInAChildJvmAndStopsOnSigterm() throws Exception {
+  void servesInATestJvmAndStopsOnSigterm() throws Exception {
     Path base = tmp.resolve("gen");
     ServeTestSupport.mlp(base, 3, 1);
     Process p = child(true, "--model-base-path", base.toString(), "--port", "0", "--poll-seconds", "0")

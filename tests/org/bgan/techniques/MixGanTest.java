@@ -33,7 +33,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -202,20 +201,6 @@ class MixGanTest {
     return ExperimentConfigs.fromText("name: \"mix\" data { synthetic2d { kind: RING } } mixing { gamma: 0.3 }", "test", sets);
   }
 
-  private static float[] values(Session s, List<Variable<TFloat32>> vars) {
-    List<Float> all = new ArrayList<>();
-    for (var v : vars) {
-      for (float f : Tf.flat(s, v)) {
-        all.add(f);
-      }
-    }
-    float[] out = new float[all.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = all.get(i);
-    }
-    return out;
-  }
-
   @Test
   void componentsHaveTheirOwnScopesAndWeightsAndTheMixtureLogitsBelongToTheirPlayer() {
     Experiment cfg = config("GAN", tmp.resolve("scopes"), 3);
@@ -233,8 +218,8 @@ class MixGanTest {
       try (Session s = new Session(g)) {
         s.initialize();
         MixtureNetworks gens = (MixtureNetworks) m.generator();
-        float[] g0 = values(s, gens.component(0).variables());
-        float[] g1 = values(s, gens.component(1).variables());
+        float[] g0 = Tf.flatAll(s, gens.component(0).variables());
+        float[] g1 = Tf.flatAll(s, gens.component(1).variables());
         assertThat(g0).hasSameSizeAs(g1).isNotEqualTo(g1);
         assertThat(Tf.flat(s, gens.logits())).containsExactly(0f, 0f);
       }
@@ -282,20 +267,20 @@ class MixGanTest {
         MixtureNetworks discs = (MixtureNetworks) tg.model.discriminator();
         try (Session s = new Session(g)) {
           s.initialize();
-          float[] g0 = values(s, tg.model.gVars());
-          float[] d0 = values(s, tg.model.dVars());
+          float[] g0 = Tf.flatAll(s, tg.model.gVars());
+          float[] d0 = Tf.flatAll(s, tg.model.dVars());
           try (TInt64 seed = TInt64.vectorOf(1, 1)) {
             s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.dTrain).run();
           }
-          assertThat(values(s, tg.model.gVars())).as(loss + ": G (and w_G) after a D step").containsExactly(g0);
-          float[] d1 = values(s, tg.model.dVars());
+          assertThat(Tf.flatAll(s, tg.model.gVars())).as(loss + ": G (and w_G) after a D step").containsExactly(g0);
+          float[] d1 = Tf.flatAll(s, tg.model.dVars());
           assertThat(d1).as(loss + ": D after a D step").isNotEqualTo(d0);
           assertThat(Tf.flat(s, discs.logits())).as(loss + ": w_D moves in the D step").isNotEqualTo(new float[] {0f, 0f});
           try (TInt64 seed = TInt64.vectorOf(1, 2)) {
             s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.gTrain).run();
           }
-          assertThat(values(s, tg.model.dVars())).as(loss + ": D (and w_D) after a G step").containsExactly(d1);
-          assertThat(values(s, tg.model.gVars())).as(loss + ": G after a G step").isNotEqualTo(g0);
+          assertThat(Tf.flatAll(s, tg.model.dVars())).as(loss + ": D (and w_D) after a G step").containsExactly(d1);
+          assertThat(Tf.flatAll(s, tg.model.gVars())).as(loss + ": G after a G step").isNotEqualTo(g0);
           assertThat(Tf.flat(s, gens.logits())).as(loss + ": w_G moves in the G step").isNotEqualTo(new float[] {0f, 0f});
         }
       }

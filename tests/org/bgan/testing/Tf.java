@@ -26,6 +26,23 @@ public final class Tf {
     }
   }
 
+  /** The values of several operands (e.g. a player's variables), one after another in one array. */
+  public static float[] flatAll(Session s, List<? extends Operand<TFloat32>> xs) {
+    float[][] parts = new float[xs.size()][];
+    int n = 0;
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = flat(s, xs.get(i));
+      n += parts[i].length;
+    }
+    float[] out = new float[n];
+    int at = 0;
+    for (float[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
   /**
    * A network against its reference formula: the two outputs agree within {@code 1e-5 + 1e-4·|ref|}
    * entry by entry, and so do the gradients {@code gf.dy(i)}, {@code gr.dy(i)} of the first

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -107,20 +106,6 @@ class TrainerTest {
         .isEqualTo(tmp.resolve("sm/2"));
   }
 
-  private static float[] concat(Session s, List<Variable<TFloat32>> vars) {
-    List<Float> all = new ArrayList<>();
-    for (var v : vars) {
-      for (float f : Tf.flat(s, v)) {
-        all.add(f);
-      }
-    }
-    float[] out = new float[all.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = all.get(i);
-    }
-    return out;
-  }
-
   @Test
   void eachPlayersStepLeavesTheOtherPlayersVariablesUnchanged() {
     for (String loss : List.of("GAN", "BGAN")) {
@@ -129,19 +114,19 @@ class TrainerTest {
         TrainGraph tg = TrainGraph.build(g, cfg, DataSources.create(cfg.getData()));
         try (Session s = new Session(g)) {
           s.initialize();
-          float[] g0 = concat(s, tg.model.gVars());
-          float[] d0 = concat(s, tg.model.dVars());
+          float[] g0 = Tf.flatAll(s, tg.model.gVars());
+          float[] d0 = Tf.flatAll(s, tg.model.dVars());
           try (TInt64 seed = TInt64.vectorOf(1, 1)) {
             s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.dTrain).run();
           }
-          assertThat(concat(s, tg.model.gVars())).as(loss + ": G after a D step").containsExactly(g0);
-          float[] d1 = concat(s, tg.model.dVars());
+          assertThat(Tf.flatAll(s, tg.model.gVars())).as(loss + ": G after a D step").containsExactly(g0);
+          float[] d1 = Tf.flatAll(s, tg.model.dVars());
           assertThat(d1).as(loss + ": D after a D step").isNotEqualTo(d0);
           try (TInt64 seed = TInt64.vectorOf(1, 2)) {
             s.runner().feed(tg.model.stepSeed(), seed).addTarget(tg.gTrain).run();
           }
-          assertThat(concat(s, tg.model.dVars())).as(loss + ": D after a G step").containsExactly(d1);
-          assertThat(concat(s, tg.model.gVars())).as(loss + ": G after a G step").isNotEqualTo(g0);
+          assertThat(Tf.flatAll(s, tg.model.dVars())).as(loss + ": D after a G step").containsExactly(d1);
+          assertThat(Tf.flatAll(s, tg.model.gVars())).as(loss + ": G after a G step").isNotEqualTo(g0);
         }
       }
     }
