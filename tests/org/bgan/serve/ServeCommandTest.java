@@ -159,7 +159,7 @@ class ServeCommandTest {
   }
 
   @Test
-  void servesInATestJvmAndStopsOnSigterm() throws Exception {
+  void servesInAChildJvmAndStopsOnSigterm() throws Exception {
     Path base = tmp.resolve("gen");
     ServeTestSupport.mlp(base, 3, 1);
     Process p = child(true, "--model-base-path", base.toString(), "--port", "0", "--poll-seconds", "0")

@@ -2,7 +2,10 @@ package org.bgan.testing;
 
 import java.nio.file.Paths;
 
-/** What a test needs to start the project's code in a JVM of its own (the launcher and class path; org.bgan.util.ChildJvm is the product's). */
+/**
+ * What a test needs to start the project's code in a JVM of its own: the launcher and the class path
+ * (org.bgan.util.ChildJvm is the product's own, for its benchmarks).
+ */
 public final class TestJvm {
   private TestJvm() {}
 
