@@ -2,7 +2,6 @@ package org.bgan.study;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Study;
 import org.bgan.train.Checkpoints;
 import org.bgan.util.AtomicFiles;
+import org.bgan.util.ChildJvm;
 
 /**
  * {@code bgan study --jobs N}: the study's runs N at a time, each in a JVM of its own (the command
@@ -45,13 +45,8 @@ public final class ParallelStudy {
    */
   public static List<String> selfCommand(String mainClass) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) {
-        cmd.add(a);
-      }
-    }
+    cmd.add(ChildJvm.launcher());
+    cmd.addAll(ChildJvm.jvmOptions());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);

@@ -167,9 +167,8 @@ public final class Trainer {
         try (stream; InterruptNote interrupted = new InterruptNote(runDir, steps, opt.howToContinue(), opt.tty())) {
           LossLog losses = new LossLog(runDir.resolve(LossLog.FILE), step);
           ProgressBar bar = new ProgressBar(opt.progress(), steps, opt.tty());
-          // The newest complete checkpoint of this run: the one resumed from, then each one saved.
-          Checkpoints.Checkpoint lastCheckpoint = opt.resume() ? latest.get() : null;
-          interrupted.at(step, lastCheckpoint);
+          // The note keeps the newest complete checkpoint of this run: the one resumed from, then each one saved.
+          interrupted.at(step, opt.resume() ? latest.get() : null);
           long t0 = System.nanoTime();
           long startStep = step;
           float dLoss = Float.NaN;
@@ -194,8 +193,8 @@ public final class Trainer {
               s.run(tg.flushWriter);
               String which = !Float.isFinite(dLoss) ? "discriminator loss is " + dLoss : "generator loss is " + gLoss;
               String msg = "error: training diverged at step " + (step + 1) + ": " + which + "; stopped. "
-                  + (lastCheckpoint != null
-                      ? "The last good checkpoint is " + lastCheckpoint.prefix().getParent()
+                  + (interrupted.last() != null
+                      ? "The last good checkpoint is " + interrupted.last().prefix().getParent()
                       : "No checkpoint was written yet.");
               return new Result(EXIT_DIVERGED, runDir, step, Map.of(), null, 0, msg);
             }
@@ -213,7 +212,7 @@ public final class Trainer {
               held.checkHeld(runDir);
               losses.flush();
               long at = step;
-              lastCheckpoint = interrupted.save(() -> Checkpoints.save(s, runDir, at, t.getKeepCheckpoints()));
+              interrupted.save(() -> Checkpoints.save(s, runDir, at, t.getKeepCheckpoints()));
             }
             boolean isEval = t.getEvalEvery() > 0 && step % t.getEvalEvery() == 0 && step < steps;
             if (data instanceof Synthetic2D && (plotAt.contains(step) || isEval)) {
@@ -240,8 +239,8 @@ public final class Trainer {
           sampleGrid(s, tg, runDir, step);
           s.run(tg.flushWriter);
           long end = step;
-          Checkpoints.Checkpoint ck = lastCheckpoint != null && lastCheckpoint.step() == step
-              ? lastCheckpoint
+          Checkpoints.Checkpoint ck = interrupted.last() != null && interrupted.last().step() == step
+              ? interrupted.last()
               : interrupted.save(() -> Checkpoints.save(s, runDir, end, t.getKeepCheckpoints()));
           Map<String, Object> metrics = Map.of();
           if (data instanceof Synthetic2D) {
@@ -312,6 +311,11 @@ public final class Trainer {
 
     void reached(long step) {
       this.step = step;
+    }
+
+    /** The newest complete checkpoint of the run (resumed from or saved), or null. */
+    Checkpoints.Checkpoint last() {
+      return last;
     }
 
     synchronized void stop() {

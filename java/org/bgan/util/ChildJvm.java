@@ -23,13 +23,31 @@ import java.util.function.Consumer;
 public final class ChildJvm {
   private ChildJvm() {}
 
+  /** The binary of this JVM, or the launcher of its JDK when the operating system does not tell. */
+  public static String launcher() {
+    return ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /**
+   * This JVM's options (the heap, system properties, modules), for a child that should run as this one
+   * does; a debugger agent is left out, since a second JVM cannot listen on the same port.
+   */
+  public static List<String> jvmOptions() {
+    List<String> opts = new ArrayList<>();
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) {
+        opts.add(a);
+      }
+    }
+    return opts;
+  }
+
   /** Runs {@code mainClass args} in a child JVM; returns its exit code. */
   public static int run(String mainClass, List<String> args, Consumer<String> stdoutLines) throws IOException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add(launcher());
+    cmd.addAll(jvmOptions());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);

@@ -1,10 +1,10 @@
 package org.bgan.testing;
 
-import java.nio.file.Paths;
+import org.bgan.util.ChildJvm;
 
 /**
  * What a test needs to start the project's code in a JVM of its own: the launcher and the class path
- * (org.bgan.util.ChildJvm is the product's own, for its benchmarks).
+ * (the launcher is resolved as {@link ChildJvm} resolves it for the product's own child JVMs).
  */
 public final class TestJvm {
   private TestJvm() {}
@@ -15,8 +15,8 @@ public final class TestJvm {
     return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
   }
 
-  /** The java launcher of the running JDK. */
+  /** The java launcher of the running JVM (the product's own resolution, {@link ChildJvm#launcher}). */
   public static String java() {
-    return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    return ChildJvm.launcher();
   }
 }
