@@ -88,7 +88,7 @@ final class StudyCommand extends Command {
       StudyRunner.summarize(s, out);
     } else if (jobs > 1) {
       code = org.bgan.study.ParallelStudy.run(file, s, arms(cl, s), seeds(cl, s), jobs,
-          org.bgan.study.ParallelStudy.selfCommand(Main.class.getName()), System.err, System.console() != null);
+          org.bgan.util.ChildJvm.command(Main.class.getName()), System.err, System.console() != null);
     } else {
       StudyRunner.run(file, s, arms(cl, s), seeds(cl, s), System.err, System.console() != null);
     }

@@ -17,7 +17,6 @@ import org.bgan.config.ExperimentConfigs;
 import org.bgan.config.proto.Study;
 import org.bgan.train.Checkpoints;
 import org.bgan.util.AtomicFiles;
-import org.bgan.util.ChildJvm;
 
 /**
  * {@code bgan study --jobs N}: the study's runs N at a time, each in a JVM of its own (the command
@@ -38,20 +37,6 @@ public final class ParallelStudy {
 
   /** A started child and when it started. */
   private record Running(Job job, Process process, long startNanos) {}
-
-  /**
-   * The command that starts this program again: this JVM's binary, its options (the heap, system
-   * properties, modules; a debugger agent is left out) and class path, and the main class.
-   */
-  public static List<String> selfCommand(String mainClass) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ChildJvm.launcher());
-    cmd.addAll(ChildJvm.jvmOptions());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass);
-    return cmd;
-  }
 
   /**
    * Runs the selected runs that are not finished, {@code jobs} at a time, each as {@code self + [study,

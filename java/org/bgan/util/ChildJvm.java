@@ -33,7 +33,7 @@ public final class ChildJvm {
    * This JVM's options (the heap, system properties, modules), for a child that should run as this one
    * does; a debugger agent is left out, since a second JVM cannot listen on the same port.
    */
-  public static List<String> jvmOptions() {
+  static List<String> jvmOptions() {
     List<String> opts = new ArrayList<>();
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) {
@@ -43,14 +43,23 @@ public final class ChildJvm {
     return opts;
   }
 
-  /** Runs {@code mainClass args} in a child JVM; returns its exit code. */
-  public static int run(String mainClass, List<String> args, Consumer<String> stdoutLines) throws IOException {
+  /**
+   * The command that starts {@code mainClass} of this program in a new JVM: this JVM's binary, its
+   * options ({@link #jvmOptions}) and class path, and the main class; arguments go after it.
+   */
+  public static List<String> command(String mainClass) {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher());
     cmd.addAll(jvmOptions());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
+    return cmd;
+  }
+
+  /** Runs {@code mainClass args} in a child JVM; returns its exit code. */
+  public static int run(String mainClass, List<String> args, Consumer<String> stdoutLines) throws IOException {
+    List<String> cmd = command(mainClass);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();

@@ -205,7 +205,7 @@ class StudyRunnerTest {
     Path part = tmp.resolve("part");
     Path f2 = studyFile(part);
     Files.writeString(f2, Files.readString(f2).replace("set: \"train.steps=8\"\n", longer));
-    List<String> cmd = new ArrayList<>(ParallelStudy.selfCommand("org.bgan.cli.Main"));
+    List<String> cmd = new ArrayList<>(org.bgan.util.ChildJvm.command("org.bgan.cli.Main"));
     cmd.addAll(List.of("study", f2.toString(), "--seeds", "1"));
     Path log = tmp.resolve("study.log");
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

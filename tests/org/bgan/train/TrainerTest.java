@@ -303,7 +303,7 @@ class TrainerTest {
     Path preset = tmp.resolve("busy.pbtxt");
     Files.writeString(preset, com.google.protobuf.TextFormat.printer().printToString(
         config("GAN", run, 1_000_000, "train.export=false", "train.eval_every=0", "train.plot_at=1000000")));
-    List<String> cmd = new ArrayList<>(org.bgan.study.ParallelStudy.selfCommand("org.bgan.cli.Main"));
+    List<String> cmd = new ArrayList<>(org.bgan.util.ChildJvm.command("org.bgan.cli.Main"));
     cmd.addAll(List.of("train", preset.toString()));
     Path log = tmp.resolve("child.log");
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
