@@ -64,21 +64,30 @@ public final class Parallel {
     }
     worker.run();
     for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(c);
+      join(f);
+    }
+  }
+
+  /**
+   * Waits for {@code f} and returns its value; a task's own RuntimeException or Error comes out as
+   * itself, unwrapped from the ExecutionException (so an OutOfMemoryError while decoding large
+   * images, say, reaches the command as such, not as an internal error).
+   */
+  public static <T> T join(Future<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException re) {
+        throw re;
       }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
     }
   }
 }

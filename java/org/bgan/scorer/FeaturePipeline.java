@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,6 +14,7 @@ import org.bgan.metrics.FeatureExtractor;
 import org.bgan.metrics.ImageBatch;
 import org.bgan.metrics.MomentAccumulator;
 import org.bgan.metrics.NpyFloatFile;
+import org.bgan.metrics.Parallel;
 
 /**
  * Runs images through a feature extractor in one streaming pass: batches are decoded on a pool of
@@ -81,7 +81,7 @@ public final class FeaturePipeline {
           final int idx = next++;
           ahead.add(pool.submit(() -> source.batch(idx, batchSize)));
         }
-        List<ImageSource.Item> items = take(ahead.poll());
+        List<ImageSource.Item> items = Parallel.join(ahead.poll());
         List<org.bgan.scorer.DecodedImage> good = new ArrayList<>(items.size());
         for (ImageSource.Item it : items) {
           if (it.image() == null) {
@@ -158,26 +158,6 @@ public final class FeaturePipeline {
     }
     if (classesOut != null && out.classes() != null) {
       classesOut.append(out.classes(), n);
-    }
-  }
-
-  private static <T> T take(Future<T> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        // e.g. OutOfMemoryError while decoding large images: reported as such by ScorerMain (before,
-        // wrapped in an IllegalStateException it came out as "internal error (please report)")
-        throw err;
-      }
-      throw new IllegalStateException(c);
     }
   }
 }
