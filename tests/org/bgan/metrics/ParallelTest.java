@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +31,21 @@ class ParallelTest {
     int before = Parallel.threads();
     try {
       Parallel.setThreads(2);
-      // 2 tasks on 2 threads: the caller and one worker each take tasks; whichever fails, the
-      // exception reaches the caller unwrapped.
+      // 2 tasks on 2 threads, and the failing one is the worker's: the caller's task waits until the
+      // worker has taken the other task, which throws; forEach then rethrows it from the worker's future.
+      CountDownLatch workerTook = new CountDownLatch(1);
       assertThatThrownBy(() -> Parallel.forEach(2, t -> {
-        throw new IllegalArgumentException("task " + t);
-      })).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("task ");
+        if (Thread.currentThread().getName().equals("bgan-metrics-worker")) {
+          workerTook.countDown();
+          throw new IllegalArgumentException("worker's task " + t);
+        }
+        try {
+          assertThat(workerTook.await(30, TimeUnit.SECONDS)).as("the worker took a task").isTrue();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      })).isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("worker's task ")
+          .hasNoCause();
     } finally {
       Parallel.setThreads(before);
     }
