@@ -92,32 +92,14 @@ class BandReductionTest {
 
   @Test
   void nearSingularSpectrumIsResolvedToRoundingLevel() {
-    // A = H diag(λ) H with a Householder reflection H: eigenvalues exactly λ; 20 zeros and the rest
-    // spread over 1e-14 .. 1 (a covariance with fewer samples than dimensions looks like this)
+    // a symmetric matrix with eigenvalues exactly λ (KnownSpectrum): 20 zeros and the rest spread over
+    // 1e-14 .. 1 (a covariance with fewer samples than dimensions looks like this)
     int n = 260;
-    Random rng = new Random(11);
-    double[] u = new double[n];
-    double uu = 0;
-    for (int i = 0; i < n; i++) {
-      u[i] = rng.nextGaussian();
-      uu += u[i] * u[i];
-    }
     double[] lambda = new double[n];
     for (int i = 0; i < n; i++) {
       lambda[i] = i < 20 ? 0.0 : Math.pow(10, -14 + 14.0 * (i - 20) / (n - 21));
     }
-    double[] a = new double[n * n];
-    // (H Λ H)_ij = λ_i δ_ij − 2 u_i u_j (λ_i + λ_j)/uu + 4 u_i u_j (Σ_k λ_k u_k²)/uu²
-    double s = 0;
-    for (int k = 0; k < n; k++) {
-      s += lambda[k] * u[k] * u[k];
-    }
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        a[i * n + j] = (i == j ? lambda[i] : 0) - 2 * u[i] * u[j] * (lambda[i] + lambda[j]) / uu
-            + 4 * u[i] * u[j] * s / (uu * uu);
-      }
-    }
+    double[] a = KnownSpectrum.matrix(lambda, 11);
     double[] got = BandReduction.eigenvalues(a, n, 32);
     double[] sorted = lambda.clone();
     Arrays.sort(sorted);
