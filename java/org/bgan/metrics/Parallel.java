@@ -32,10 +32,13 @@ public final class Parallel {
     threads = n;
   }
 
+  /** The name of the pool's worker threads (the calling thread takes tasks too, under its own name). */
+  static final String WORKER_NAME = "bgan-metrics-worker";
+
   private static synchronized ExecutorService pool() {
     if (pool == null) {
       pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "bgan-metrics-worker");
+        Thread t = new Thread(r, WORKER_NAME);
         t.setDaemon(true);
         return t;
       });

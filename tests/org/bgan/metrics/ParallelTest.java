@@ -35,7 +35,7 @@ class ParallelTest {
       // worker has taken the other task, which throws; forEach then rethrows it from the worker's future.
       CountDownLatch workerTook = new CountDownLatch(1);
       assertThatThrownBy(() -> Parallel.forEach(2, t -> {
-        if (Thread.currentThread().getName().equals("bgan-metrics-worker")) {
+        if (Thread.currentThread().getName().equals(Parallel.WORKER_NAME)) {
           workerTook.countDown();
           throw new IllegalArgumentException("worker's task " + t);
         }
