@@ -23,11 +23,33 @@ public final class Dense implements Layer {
 
   /** As above, optionally without bias or with a spectrally normalised kernel ({@link SpectralNorm}). */
   public Dense(Ops tf, String name, long in, long out, boolean useBias, boolean spectralNorm, long seed) {
+    this(tf, name, in, out, useBias, spectralNorm, seed, in);
+  }
+
+  /**
+   * As above, with the kernel's rows {@code zeroFrom} to {@code in − 1} initialised to zero: the layer
+   * starts by ignoring those inputs and learns their weights from the first step (the other rows are
+   * the same Glorot draws as without the option, with the fan-in of all {@code in} inputs).
+   */
+  public Dense(Ops tf, String name, long in, long out, boolean useBias, boolean spectralNorm, long seed,
+      long zeroFrom) {
+    if (zeroFrom < 1 || zeroFrom > in) {
+      throw new IllegalArgumentException(name + ": zeroFrom must be in [1, " + in + "], got " + zeroFrom);
+    }
     this.name = name;
     this.in = in;
     this.out = out;
     Ops s = tf.withSubScope(name);
-    this.kernel = Vars.create(s, "kernel", Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/kernel"));
+    Operand<TFloat32> init = Vars.glorotUniform(s, Shape.of(in, out), in, out, seed, name + "/kernel");
+    if (zeroFrom < in) {
+      Ops i = s.withInitScope();
+      float[][] mask = new float[(int) in][(int) out];
+      for (int r = 0; r < zeroFrom; r++) {
+        java.util.Arrays.fill(mask[r], 1f);
+      }
+      init = i.math.mul(init, i.constant(mask));
+    }
+    this.kernel = Vars.create(s, "kernel", init);
     this.bias = useBias ? Vars.create(s, "bias", Vars.zeros(s, Shape.of(out))) : null;
     this.sn = spectralNorm ? new SpectralNorm(s, "kernel", kernel, seed) : null;
   }

@@ -26,7 +26,9 @@ import org.tensorflow.types.TFloat32;
  * absorbs (Salimans et al.'s code leaves it out; the paper's formula sums over all j). T is stored as
  * an A × (K·C) matrix, initialised N(0, 1/A): each column then has norm about 1, the scale of the
  * weight-normalised T of Salimans et al.'s code at initialisation, so that ||M_i − M_j||_1 starts of
- * the order of the features' own spread whatever A is.
+ * the order of the features' own spread whatever A is. The networks start the following layer's weights
+ * on o at zero ({@link Dense}'s {@code zeroFrom}), so that the initial prediction does not depend on
+ * the set (docs/techniques.md).
  */
 public final class MinibatchDiscrimination {
   /** Kernels K: Salimans et al.'s CIFAR-10 setting ({@code num_kernels=100} in their code). */

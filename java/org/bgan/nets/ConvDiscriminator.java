@@ -71,7 +71,8 @@ public final class ConvDiscriminator implements Network {
     this.flat = (long) side * side * in;
     this.minibatch = minibatch == null ? null : new MinibatchDiscrimination(s, "minibatch", flat, minibatch, seed + 200);
     this.dense = equivariant ? null
-        : new Dense(s, "dense", this.minibatch == null ? flat : this.minibatch.outputSize(), outputs, true, spectralNorm, seed + 100);
+        : new Dense(s, "dense", this.minibatch == null ? flat : this.minibatch.outputSize(), outputs, true, spectralNorm,
+            seed + 100, flat);
     this.eqDense = equivariant ? new EquivariantDense(s, "dense", flat, outputs, spectralNorm, seed + 100) : null;
   }
 

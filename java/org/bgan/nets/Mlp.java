@@ -65,7 +65,8 @@ public final class Mlp implements Network {
       long in = i == last && this.minibatch != null ? this.minibatch.outputSize() : widths.get(i);
       layers.add(equivariant
           ? new EquivariantDense(s, name, in, widths.get(i + 1), spectralNorm, seed)
-          : new Dense(s, name, in, widths.get(i + 1), true, spectralNorm, seed));
+          : new Dense(s, name, in, widths.get(i + 1), true, spectralNorm, seed,
+              i == last && this.minibatch != null ? widths.get(i) : in));
     }
   }
 

@@ -186,6 +186,59 @@ class ImprovedTechniquesTest {
         """, "test", all);
   }
 
+  /**
+   * A discriminator with minibatch discrimination starts by ignoring o(x): the last layer's weights on
+   * the K minibatch features are zero at initialisation, so sample 0's logit is the same whether the
+   * rest of its set is spread out or sits on sample 0 itself (o large), for the MLP and the
+   * convolutional discriminator. With random weights on o, a collapsed set's o of about B per kernel
+   * gave logits of tens at step 0 and a random sign for "many close samples", which on the 2-D data
+   * pulled the generator together instead of apart. One training step later the logit does depend
+   * on the set.
+   */
+  @Test
+  void minibatchFeaturesStartWithZeroWeightAndAreLearnt() {
+    int b = 8;
+    for (Experiment cfg : List.of(cfg("GAN", "techniques.minibatch_discrimination=true"),
+        image("GAN", tmp.resolve("mbd-init"), 1, "techniques.minibatch_discrimination=true"))) {
+      try (Graph g = new Graph(); Session s = new Session(g)) {
+        Ops tf = Ops.create(g);
+        boolean flat = cfg.getData().hasSynthetic2D();
+        long[] sample = flat ? new long[] {2} : new long[] {8, 8, 1};
+        int size = flat ? 2 : 64;
+        Network d = org.bgan.nets.Architectures.discriminator(tf, cfg, sample);
+        float[] spread = Tf.randn(b * size, 21, 1.0);
+        float[] collapsed = new float[b * size];
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(spread, 0, collapsed, i * size, size);
+        }
+        long[] shape = new long[sample.length + 1];
+        shape[0] = b;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        Operand<TFloat32> ySpread = d.apply(tf, tf.constant(Shape.of(shape), DataBuffers.of(spread)), 1, Phase.train());
+        Operand<TFloat32> yCollapsed = d.apply(tf, tf.constant(Shape.of(shape), DataBuffers.of(collapsed)), 1,
+            Phase.train());
+        // One plain gradient step on the set's mean logit, to see that o's weights are trainable.
+        List<Variable<TFloat32>> vars = d.variables();
+        Operand<TFloat32> objective = tf.math.sub(tf.math.mean(yCollapsed, tf.constant(new int[] {0, 1})),
+            tf.math.mean(ySpread, tf.constant(new int[] {0, 1})));
+        var grads = tf.gradients(objective, vars);
+        List<Operand<?>> updates = new ArrayList<>();
+        for (int i = 0; i < vars.size(); i++) {
+          updates.add(tf.assignSub(vars.get(i), tf.math.mul(grads.dy(i), tf.constant(0.5f))));
+        }
+        s.initialize();
+        String kind = flat ? "MLP" : "DCGAN";
+        float before = Tf.flat(s, ySpread)[0];
+        assertThat(Tf.flat(s, yCollapsed)[0]).as("%s at initialisation", kind).isCloseTo(before, within(1e-5f));
+        var run = s.runner();
+        updates.forEach(run::addTarget);
+        run.run();
+        assertThat(Math.abs(Tf.flat(s, yCollapsed)[0] - Tf.flat(s, ySpread)[0])).as("%s after one step", kind)
+            .isGreaterThan(1e-3f);
+      }
+    }
+  }
+
   @Test
   void badValuesAndLossesTheTechniquesDoNotApplyToAreRejectedNamingTheField() {
     assertThatThrownBy(() -> cfg("BGAN", "techniques.minibatch_discrimination=true")).isInstanceOf(UserException.class)
