@@ -39,7 +39,9 @@ final class StudyCommand extends Command {
         "<study output>/logs/<arm>-seed-<s>.log, one line here when a run starts and ends. Match N to the",
         "cores and the runs' threads (the 2-D studies set one thread per run: --jobs 2 on 2 cores). A run that",
         "fails stops new ones from starting; killing the study stops its runs, which resume when it is",
-        "started again.");
+        "started again. --baseline ARM sets the arm the results compare every other arm with, seed by seed",
+        "(the study's 'baseline' field is the default), e.g. with --summary to compare two arms that are not the",
+        "study's baseline.");
   }
 
   @Override
@@ -49,6 +51,9 @@ final class StudyCommand extends Command {
     o.addOption(Option.builder().longOpt("arms").hasArg().desc("comma list of arm names to train (default: all)").build());
     o.addOption(Option.builder().longOpt("seeds").hasArg()
         .desc("seeds to train, a comma list of numbers and ranges such as 0-2,5 (default: all of the study's)").build());
+    o.addOption(Option.builder().longOpt("baseline").hasArg().argName("ARM")
+        .desc("compare every arm seed by seed with ARM in the results (default: the study's 'baseline' field, if any)")
+        .build());
     o.addOption(Option.builder().longOpt("jobs").hasArg().argName("N")
         .desc("runs trained at a time, each in its own JVM (1..64, default 1: one after another in this one)").build());
     return o;
@@ -58,6 +63,9 @@ final class StudyCommand extends Command {
   int run(CommandLine cl) throws Exception {
     Path file = Path.of(onlyPositional(cl, "study file (e.g. graphs/study_fig2_fmnist_gamma.pbtxt)"));
     Study s = StudyRunner.load(file);
+    if (cl.hasOption("baseline")) {
+      s = StudyRunner.withBaseline(file, s, cl.getOptionValue("baseline").trim());
+    }
     int jobs = intOpt(cl, "jobs", 1, 1);
     if (jobs > 64) {
       throw new org.bgan.util.UserException("--jobs must be at most 64, got " + jobs);

@@ -67,7 +67,7 @@ public final class StudyRunner {
     }
     if (s.hasBaseline() && !names.contains(s.getBaseline())) {
       throw new UserException(file + ": baseline '" + s.getBaseline() + "' is not one of the study's arms ("
-          + String.join(", ", s.getArmList().stream().map(Arm::getName).toList()) + ")");
+          + armNames(s) + ")");
     }
     if (new java.util.HashSet<>(s.getSeedsList()).size() != s.getSeedsCount()) {
       // one run directory per seed: a repeated seed was counted twice in the table (a standard error of 0
@@ -79,6 +79,18 @@ public final class StudyRunner {
       noStudyOwnedSets(file, "arm '" + a.getName() + "': set", a.getSetList());
     }
     return s;
+  }
+
+  /** The study with {@code arm} as its baseline (the command line's {@code --baseline}), which must be one of its arms. */
+  public static Study withBaseline(Path file, Study s, String arm) {
+    if (s.getArmList().stream().noneMatch(a -> a.getName().equals(arm))) {
+      throw new UserException("--baseline: '" + arm + "' is not one of the arms of " + file + " (" + armNames(s) + ")");
+    }
+    return s.toBuilder().setBaseline(arm).build();
+  }
+
+  private static String armNames(Study s) {
+    return String.join(", ", s.getArmList().stream().map(Arm::getName).toList());
   }
 
   /**

@@ -160,6 +160,33 @@ class StudyRunnerTest {
     assertThat(Files.readString(plain.resolve("results.md"))).doesNotContain("Against");
   }
 
+  @Test
+  void baselineFromTheCommandLineReplacesTheStudysOwn() throws Exception {
+    Path out = tmp.resolve("cli-baseline");
+    Path f = studyFile(out);
+    Study s = StudyRunner.load(f);
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+    setFinal(out.resolve("gan/seed-1/metrics.json"), "3", "0.5");
+    setFinal(out.resolve("gan/seed-2/metrics.json"), "5", "0.2");
+    setFinal(out.resolve("bgan/seed-1/metrics.json"), "4", "0.25");
+    setFinal(out.resolve("bgan/seed-2/metrics.json"), "4", "0.1");
+    // The study file has no baseline; --baseline bgan gives gan − bgan: modes −1 and +1, KL +0.25 and +0.1.
+    assertThat(cli(null, "study", f.toString(), "--summary", "--baseline", "bgan")).isZero();
+    assertThat(Files.readString(out.resolve("results.md"))).contains("## Against bgan, seed by seed")
+        .contains("| gan | 2 | +0.0 ± 1.0 (better in 1 of 2) | +0.0 ± 0.0 (better in 0 of 2) | +0.175 ± 0.075 (better in 0 of 2) |");
+    // ... and over the study's own field
+    Files.writeString(f, Files.readString(f) + "baseline: \"gan\"\n");
+    assertThat(cli(null, "study", f.toString(), "--summary", "--baseline", "bgan")).isZero();
+    assertThat(Files.readString(out.resolve("results.md"))).contains("## Against bgan").doesNotContain("Against gan");
+    // an arm the study does not have: a one-line error naming the flag and the arms, exit 2, results untouched
+    String before = Files.readString(out.resolve("results.md"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(cli(err, "study", f.toString(), "--summary", "--baseline", "wgan")).isEqualTo(2);
+    assertThat(err.toString()).contains("--baseline: 'wgan' is not one of the arms").contains("(gan, bgan)")
+        .doesNotContain("\tat ");
+    assertThat(Files.readString(out.resolve("results.md"))).isEqualTo(before);
+  }
+
   /** Replaces a run's final SPEC §7 block by one with the given mode count and reverse KL (JSON text). */
   private static void setFinal(Path metrics, String modes, String kl) throws Exception {
     String m = Files.readString(metrics);
