@@ -129,13 +129,7 @@ class StudyRunnerTest {
     Path out = tmp.resolve("paired");
     Path f = studyFile(out);
     Files.writeString(f, Files.readString(f) + "baseline: \"gan\"\n");
-    Study s = StudyRunner.load(f);
-    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
-    // known final figures: gan 3 and 5 modes, KL 0.5 and 0.2; bgan 4 and 4 modes, KL 0.25 and 0.1
-    setFinal(out.resolve("gan/seed-1/metrics.json"), "3", "0.5");
-    setFinal(out.resolve("gan/seed-2/metrics.json"), "5", "0.2");
-    setFinal(out.resolve("bgan/seed-1/metrics.json"), "4", "0.25");
-    setFinal(out.resolve("bgan/seed-2/metrics.json"), "4", "0.1");
+    Study s = trainWithKnownFinals(f, out);
     StudyRunner.summarize(s, out);
     String md = Files.readString(out.resolve("results.md"));
     // modes: +1 and -1 -> mean 0, se = sd / sqrt(2) = sqrt(2) / sqrt(2) = 1; better (more) in 1 of 2.
@@ -164,12 +158,7 @@ class StudyRunnerTest {
   void baselineFromTheCommandLineReplacesTheStudysOwn() throws Exception {
     Path out = tmp.resolve("cli-baseline");
     Path f = studyFile(out);
-    Study s = StudyRunner.load(f);
-    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
-    setFinal(out.resolve("gan/seed-1/metrics.json"), "3", "0.5");
-    setFinal(out.resolve("gan/seed-2/metrics.json"), "5", "0.2");
-    setFinal(out.resolve("bgan/seed-1/metrics.json"), "4", "0.25");
-    setFinal(out.resolve("bgan/seed-2/metrics.json"), "4", "0.1");
+    trainWithKnownFinals(f, out);
     // The study file has no baseline; --baseline bgan gives gan − bgan: modes −1 and +1, KL +0.25 and +0.1.
     assertThat(cli(null, "study", f.toString(), "--summary", "--baseline", "bgan")).isZero();
     assertThat(Files.readString(out.resolve("results.md"))).contains("## Against bgan, seed by seed")
@@ -185,6 +174,20 @@ class StudyRunnerTest {
     assertThat(err.toString()).contains("--baseline: 'wgan' is not one of the arms").contains("(gan, bgan)")
         .doesNotContain("\tat ");
     assertThat(Files.readString(out.resolve("results.md"))).isEqualTo(before);
+  }
+
+  /**
+   * Trains the study's runs, then gives them known final figures: gan 3 and 5 modes, KL 0.5 and 0.2;
+   * bgan 4 and 4 modes, KL 0.25 and 0.1 (seeds 1 and 2).
+   */
+  private static Study trainWithKnownFinals(Path f, Path out) throws Exception {
+    Study s = StudyRunner.load(f);
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+    setFinal(out.resolve("gan/seed-1/metrics.json"), "3", "0.5");
+    setFinal(out.resolve("gan/seed-2/metrics.json"), "5", "0.2");
+    setFinal(out.resolve("bgan/seed-1/metrics.json"), "4", "0.25");
+    setFinal(out.resolve("bgan/seed-2/metrics.json"), "4", "0.1");
+    return s;
   }
 
   /** Replaces a run's final SPEC §7 block by one with the given mode count and reverse KL (JSON text). */
