@@ -311,6 +311,7 @@ public final class StudyRunner {
       new Column("is_mean", "IS", 3, false),
       new Column("modes_found", "stacked modes", 1, false),
       new Column("kl_to_uniform", "stacked KL", 3, false),
+      new Column("test_accuracy", "test accuracy", 4, false),
       new Column("final_d_loss", "final d_loss", 3, true),
       new Column("final_g_loss", "final g_loss", 3, true),
       new Column("late_d_loss", "late d_loss", 3, true),
@@ -319,8 +320,9 @@ public final class StudyRunner {
 
   /**
    * Writes results.json, results.md, the loss plots and, for 2-D data, final_samples.png from the runs
-   * present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images) and the stacked mode
-   * count and KL (stacked images) when some run has them, then the losses and speed.
+   * present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images), the stacked mode
+   * count and KL (stacked images) and the test accuracy (semi-supervised runs) when some run has them,
+   * then the losses and speed.
    */
   public static void summarize(Study s, Path out) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -349,8 +351,8 @@ public final class StudyRunner {
           diverged++;
           continue;
         }
-        for (String key : List.of("modes_captured", "high_quality_percent", "reverse_kl", "final_d_loss",
-            "final_g_loss", "iters_per_second")) {
+        for (String key : List.of("modes_captured", "high_quality_percent", "reverse_kl", "test_accuracy",
+            "final_d_loss", "final_g_loss", "iters_per_second")) {
           num(m, key).ifPresent(vals.get(key)::add);
         }
         Path ef = run.resolve(RunEvaluation.FILE);
@@ -424,6 +426,10 @@ public final class StudyRunner {
           + " (see eval.json in a run), with the classifier %s; stacked modes: of 1000, over %d samples, and the KL"
           + " of their histogram to uniform (docs/evaluation.md).", s.getEvalImages(), s.getClassifier(),
           s.getModeSamples()));
+    }
+    if (shown.stream().anyMatch(c -> c.key().equals("test_accuracy"))) {
+      md.append(" Test accuracy (semi-supervised runs): of the discriminator's class prediction on the test images"
+          + " at the last step (metrics.json).");
     }
     md.append('\n');
     Map<String, Object> res = new LinkedHashMap<>();
@@ -513,7 +519,8 @@ public final class StudyRunner {
       new Paired("kid_mean", "KID", 4, true, true),
       new Paired("is_mean", "IS", 3, false, true),
       new Paired("modes_found", "stacked modes", 1, false, true),
-      new Paired("kl_to_uniform", "stacked KL", 3, true, true));
+      new Paired("kl_to_uniform", "stacked KL", 3, true, true),
+      new Paired("test_accuracy", "test accuracy", 4, false, false));
 
   /**
    * The baseline table: for each other arm and metric, the differences arm − baseline over the seeds
@@ -575,7 +582,7 @@ public final class StudyRunner {
     md.append("\n|---|---|").append("---|".repeat(shown.size())).append('\n').append(t);
     md.append("\nEach cell: the arm's value minus ").append(base).append("'s, over the seeds both have finished,"
         + " mean ± standard error of the differences, and in how many of those seeds the arm was better (lower FID,"
-        + " KID, reverse KL and stacked KL; higher modes, high-quality %, IS).\n");
+        + " KID, reverse KL and stacked KL; higher modes, high-quality %, IS, test accuracy).\n");
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("baseline", base);
     out.put("rows", rows);

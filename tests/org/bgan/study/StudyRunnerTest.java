@@ -446,9 +446,18 @@ class StudyRunnerTest {
     // what the study sets anyway stays allowed (the 2-D studies say so explicitly)
     Files.writeString(f, "name: \"o\" set: \"train.export=false\" arm { name: \"a\" preset: \"p.pbtxt\" }");
     assertThat(StudyRunner.load(f).getSetList()).containsExactly("train.export=false");
-    for (String shipped : List.of("graphs/study_2d_grid.pbtxt", "graphs/study_2d_ring.pbtxt", "graphs/study_fmnist.pbtxt",
-        "graphs/study_fmnist_10k.pbtxt", "graphs/study_fig2_fmnist_gamma.pbtxt", "graphs/study_stacked_fmnist.pbtxt")) {
-      assertThat(StudyRunner.load(Path.of(shipped)).getArmCount()).as(shipped).isPositive();
+    // every shipped study loads, and each of its arms' configs (preset plus the study's sets) validates
+    List<Path> shipped;
+    try (var files = Files.list(Path.of("graphs"))) {
+      shipped = files.filter(p -> p.getFileName().toString().matches("study_.*\\.pbtxt")).sorted().toList();
+    }
+    assertThat(shipped).hasSizeGreaterThanOrEqualTo(9).contains(Path.of("graphs/study_semi_fmnist.pbtxt"));
+    for (Path study : shipped) {
+      Study st = StudyRunner.load(study);
+      assertThat(st.getArmCount()).as(study.toString()).isPositive();
+      for (org.bgan.config.proto.Arm a : st.getArmList()) {
+        assertThat(StudyRunner.experiment(study, st, a, 0).getName()).as(study + " " + a.getName()).isNotEmpty();
+      }
     }
   }
 
