@@ -29,23 +29,12 @@ class SemiSupervisedStudyTest {
   @Test
   void theTableHasEachRunsTestAccuracyAndTheSeedBySeedDifference() throws Exception {
     Path data = SemiSupervisedTrainingTest.fixture(tmp.resolve("idx"), true, true);
-    Files.writeString(tmp.resolve("semi.pbtxt"), """
-        name: "semi"
-        data { images { format: IDX path: "%s" size: 12 } }
-        generator { arch: DCGAN z_dim: 8 width: 4 }
-        discriminator { arch: DCGAN width: 4 }
-        loss: GAN
-        semi_supervised { classes: 3 labels_per_class: 3 labelled_batch_size: 6 seed: 5 }
-        g_optimizer { learning_rate: 0.002 beta1: 0.5 }
-        d_optimizer { learning_rate: 0.002 beta1: 0.5 }
-        train { batch_size: 8 n_disc: 1 steps: 6 checkpoint_every: 6 summary_every: 1 eval_every: 3
-                intra_op_threads: 1 inter_op_threads: 1 }
-        eval { grid_samples: 4 }
-        """.formatted(data));
+    Files.writeString(tmp.resolve("semi.pbtxt"), SemiSupervisedTrainingTest.config(data));
     Path out = tmp.resolve("out");
     Path f = tmp.resolve("study.pbtxt");
     Files.writeString(f, """
         name: "s" output_dir: "%s" seeds: [1, 2] image_metrics: false baseline: "sup"
+        set: "train.steps=6" set: "train.eval_every=3"
         arm { name: "sup" preset: "semi.pbtxt" set: "semi_supervised.unsupervised_weight=0" }
         arm { name: "semi" preset: "semi.pbtxt" }
         """.formatted(out));

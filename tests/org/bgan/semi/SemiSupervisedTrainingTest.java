@@ -110,7 +110,12 @@ class SemiSupervisedTrainingTest {
   private Experiment cfg(Path data, Path out, long steps, String... extra) {
     List<String> sets = new ArrayList<>(List.of("train.steps=" + steps, "train.output_dir=" + out));
     sets.addAll(List.of(extra));
-    return ExperimentConfigs.fromText("""
+    return ExperimentConfigs.fromText(config(data), "test", sets);
+  }
+
+  /** The tiny semi-supervised config over the IDX fixture in {@code data} (steps and output set by the caller). */
+  static String config(Path data) {
+    return """
         name: "semi"
         data { images { format: IDX path: "%s" size: 12 } }
         generator { arch: DCGAN z_dim: 8 width: 4 }
@@ -122,7 +127,7 @@ class SemiSupervisedTrainingTest {
         train { batch_size: 8 n_disc: 1 checkpoint_every: 10 summary_every: 1 eval_every: 10
                 intra_op_threads: 1 inter_op_threads: 1 export: false seed: 3 }
         eval { grid_samples: 4 }
-        """.formatted(data), "test", sets);
+        """.formatted(data);
   }
 
   private static Trainer.Options quiet(boolean resume, ByteArrayOutputStream progress) {
