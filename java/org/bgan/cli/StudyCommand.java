@@ -16,7 +16,7 @@ final class StudyCommand extends Command {
 
   @Override
   String synopsis() {
-    return "graphs/<study>.pbtxt [--summary] [--arms a,b] [--seeds 0-2,5] [--jobs N]";
+    return "graphs/<study>.pbtxt [--summary | --status] [--arms a,b] [--seeds 0-2,5] [--jobs N]";
   }
 
   @Override
@@ -41,13 +41,16 @@ final class StudyCommand extends Command {
         "fails stops new ones from starting; killing the study stops its runs, which resume when it is",
         "started again. --baseline ARM sets the arm the results compare every other arm with, seed by seed",
         "(the study's 'baseline' field is the default), e.g. with --summary to compare two arms that are not the",
-        "study's baseline.");
+        "study's baseline. --status prints which seeds of each arm are done, diverged, started (with the step",
+        "they resume from) and not started, without training or writing anything; --arms and --seeds narrow it.");
   }
 
   @Override
   Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("summary").desc("only summarize the runs already present").build());
+    o.addOption(Option.builder().longOpt("status")
+        .desc("only print each arm's done, diverged, started and not started seeds (writes nothing)").build());
     o.addOption(Option.builder().longOpt("arms").hasArg().desc("comma list of arm names to train (default: all)").build());
     o.addOption(Option.builder().longOpt("seeds").hasArg()
         .desc("seeds to train, a comma list of numbers and ranges such as 0-2,5 (default: all of the study's)").build());
@@ -77,6 +80,16 @@ final class StudyCommand extends Command {
       // the results always cover every run present: a part of the grid would be silently ignored
       throw new org.bgan.util.UserException((cl.hasOption("arms") ? "--arms" : "--seeds") + " chooses the runs to train;"
           + " --summary summarizes every run present: give one of them");
+    }
+    if (cl.hasOption("status")) {
+      for (String other : new String[] {"summary", "jobs", "baseline"}) {
+        if (cl.hasOption(other)) {
+          throw new org.bgan.util.UserException("--status only reports the runs' progress; --" + other
+              + (other.equals("jobs") ? " trains runs" : " writes the results") + ": give one of them");
+        }
+      }
+      System.out.print(StudyRunner.status(file, s, arms(cl, s), seeds(cl, s)));
+      return 0;
     }
     int code = 0;
     if (cl.hasOption("summary")) {

@@ -234,16 +234,8 @@ public final class StudyRunner {
   static void checkExistingRunsMatch(List<Experiment> selected) throws IOException {
     for (Experiment e : selected) {
       Path runDir = ExperimentConfigs.outputDir(e);
-      Path saved = runDir.resolve("config.pbtxt");
       boolean done = finished(runDir);
-      if (!Files.isRegularFile(saved) || !done && Checkpoints.latest(runDir).isEmpty()) {
-        continue;
-      }
-      Experiment was = ExperimentConfigs.readRunConfig(saved);
-      List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
-      if (done && was.getTrain().getSteps() != e.getTrain().getSteps()) {
-        changed.add("train.steps");
-      }
+      List<String> changed = changedSettings(e);
       if (!changed.isEmpty()) {
         throw new UserException("the " + (done ? "finished" : "interrupted") + " run " + runDir + " was trained with other"
             + " settings than the study gives it now (" + String.join(", ", changed) + "), so "
@@ -251,6 +243,116 @@ public final class StudyRunner {
             + ": remove " + runDir + " to train it again, or give the study another output_dir");
       }
     }
+  }
+
+  /**
+   * The fields in which a finished or interrupted run's saved config differs from the experiment the
+   * study gives it now (empty for a run not started, or one that matches).
+   */
+  static List<String> changedSettings(Experiment e) throws IOException {
+    Path runDir = ExperimentConfigs.outputDir(e);
+    Path saved = runDir.resolve("config.pbtxt");
+    boolean done = finished(runDir);
+    if (!Files.isRegularFile(saved) || !done && Checkpoints.latest(runDir).isEmpty()) {
+      return List.of();
+    }
+    Experiment was = ExperimentConfigs.readRunConfig(saved);
+    List<String> changed = new ArrayList<>(ExperimentConfigs.changesOnResume(was, e));
+    if (done && was.getTrain().getSteps() != e.getTrain().getSteps()) {
+      changed.add("train.steps");
+    }
+    return changed;
+  }
+
+  /**
+   * The study's progress without training or writing anything: for each arm (of {@code onlyArms}, null:
+   * all) the seeds (of {@code onlySeeds}) that are done, diverged, started but not finished (with the
+   * step of the checkpoint they resume from, and the process training them now, if one is) and not
+   * started, as a Markdown table, then a line of totals
+   * and one line per run the study would refuse (trained with other settings than it gives now).
+   */
+  public static String status(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds)
+      throws IOException {
+    List<Selected> all = select(studyFile, s, onlyArms, onlySeeds);
+    Map<String, List<Selected>> byArm = new LinkedHashMap<>();
+    for (Arm a : s.getArmList()) {
+      for (Selected r : all) {
+        if (r.arm().getName().equals(a.getName())) {
+          byArm.computeIfAbsent(a.getName(), k -> new ArrayList<>()).add(r);
+        }
+      }
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("# Study ").append(s.getName()).append(": progress in ").append(outputDir(s)).append("\n\n");
+    md.append("| arm | done | diverged | started, not finished (seed: latest checkpoint) | not started |\n");
+    md.append("|---|---|---|---|---|\n");
+    int[] totals = new int[4];
+    List<String> refused = new ArrayList<>();
+    for (Map.Entry<String, List<Selected>> arm : byArm.entrySet()) {
+      List<Long> done = new ArrayList<>();
+      List<Long> diverged = new ArrayList<>();
+      List<String> started = new ArrayList<>();
+      List<Long> notStarted = new ArrayList<>();
+      for (Selected r : arm.getValue()) {
+        Experiment e = r.experiment();
+        Path runDir = ExperimentConfigs.outputDir(e);
+        if (finished(runDir)) {
+          boolean div = Files.readString(runDir.resolve("metrics.json"), StandardCharsets.UTF_8).contains("\"diverged\"");
+          (div ? diverged : done).add(r.seed());
+        } else {
+          var ckpt = Checkpoints.latest(runDir);
+          var training = org.bgan.train.RunLock.heldBy(runDir);
+          String now = training.map(pid -> ", training now (pid " + pid + ")").orElse("");
+          if (ckpt.isPresent()) {
+            started.add(r.seed() + ": step " + ckpt.get().step() + " of " + e.getTrain().getSteps() + now);
+          } else if (training.isPresent()) {
+            started.add(r.seed() + ": no checkpoint yet" + now);
+          } else {
+            notStarted.add(r.seed());
+          }
+        }
+        List<String> changed;
+        try {
+          changed = changedSettings(e);
+        } catch (UserException ex) {
+          changed = List.of("its config.pbtxt cannot be read: " + ex.getMessage());
+        }
+        if (!changed.isEmpty()) {
+          refused.add(runDir + " (" + String.join(", ", changed) + ")");
+        }
+      }
+      totals[0] += done.size();
+      totals[1] += diverged.size();
+      totals[2] += started.size();
+      totals[3] += notStarted.size();
+      md.append("| ").append(arm.getKey()).append(" | ").append(countAndSeeds(done)).append(" | ")
+          .append(countAndSeeds(diverged)).append(" | ").append(started.isEmpty() ? "–" : String.join("; ", started))
+          .append(" | ").append(countAndSeeds(notStarted)).append(" |\n");
+    }
+    md.append(String.format(Locale.ROOT, "%n%d of %d runs done, %d diverged, %d started and not finished (a study run"
+        + " resumes them from their checkpoints), %d not started.%n", totals[0], all.size(), totals[1], totals[2], totals[3]));
+    for (String r : refused) {
+      md.append("Trained with other settings than the study gives now, so the study refuses it: ").append(r).append('\n');
+    }
+    return md.toString();
+  }
+
+  /** "3 (0-2)" for the seeds 0, 1, 2; "–" for none; runs of consecutive seeds written as ranges. */
+  static String countAndSeeds(List<Long> seeds) {
+    if (seeds.isEmpty()) {
+      return "–";
+    }
+    List<String> parts = new ArrayList<>();
+    int i = 0;
+    while (i < seeds.size()) {
+      int j = i;
+      while (j + 1 < seeds.size() && seeds.get(j + 1) == seeds.get(j) + 1) {
+        j++;
+      }
+      parts.add(j == i ? String.valueOf(seeds.get(i)) : seeds.get(i) + "-" + seeds.get(j));
+      i = j + 1;
+    }
+    return seeds.size() + " (" + String.join(",", parts) + ")";
   }
 
   /** Runs what is not done yet; returns 0, or the first failing run's exit code. */

@@ -18,7 +18,7 @@ import org.bgan.util.UserException;
  * instead of writing checkpoints over the first one's. The operating system releases the lock when
  * the process ends, however it ends; the file itself stays (a stale file locks nothing).
  */
-final class RunLock implements AutoCloseable {
+public final class RunLock implements AutoCloseable {
   static final String FILE = ".lock";
 
   private final Path file;
@@ -93,6 +93,34 @@ final class RunLock implements AutoCloseable {
         }
       }
       throw new UserException("cannot lock the output directory " + runDir + " (" + f + "): " + e.getMessage());
+    }
+  }
+
+  /**
+   * The process id of the process training in {@code runDir} now ("?" if its lock file holds none), or
+   * empty if none is: the lock is probed with a shared lock taken and released at once, so a trainer
+   * starting in that instant is refused as if the directory were in use.
+   */
+  public static java.util.Optional<String> heldBy(Path runDir) {
+    Path f = runDir.resolve(FILE);
+    if (!Files.isRegularFile(f)) {
+      return java.util.Optional.empty();
+    }
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+      FileLock l;
+      try {
+        l = ch.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException e) {
+        l = null;  // held by this very process
+      }
+      if (l != null) {
+        l.release();
+        return java.util.Optional.empty();
+      }
+      String pid = holder(ch);
+      return java.util.Optional.of(pid.isEmpty() ? "?" : pid);
+    } catch (IOException e) {
+      return java.util.Optional.empty();  // unreadable: nothing this process could tell about it
     }
   }
 

@@ -287,6 +287,75 @@ class StudyRunnerTest {
   }
 
   @Test
+  void statusTellsWhichSeedsAreDoneDivergedStartedOrNotStartedAndWritesNothing() throws Exception {
+    Path out = tmp.resolve("st");
+    Path f = studyFile(out);
+    Files.writeString(f, Files.readString(f).replace("seeds: [1, 2]", "seeds: [1, 2, 3]"));
+    Study s = StudyRunner.load(f);
+    // nothing trained yet: every run not started, and asking creates nothing
+    assertThat(StudyRunner.status(f, s, null, null)).contains("| gan | – | – | – | 3 (1-3) |")
+        .contains("| bgan | – | – | – | 3 (1-3) |").contains("0 of 6 runs done, 0 diverged, 0 started and not finished");
+    assertThat(out).doesNotExist();
+
+    StudyRunner.run(f, s, null, java.util.Set.of(1L), QUIET, false);
+    // gan seed 2 stopped after its checkpoint at step 4 (as in the interrupted-study test)
+    var e = StudyRunner.experiment(f, s, s.getArm(0), 2).toBuilder();
+    e.getTrainBuilder().setSteps(4);
+    Trainer.run(e.build(), new Trainer.Options(false, QUIET, false));
+    Files.delete(out.resolve("gan/seed-2/metrics.json"));
+    // bgan seed 3 diverged: the study records such a run with a "diverged" metrics.json
+    Files.createDirectories(out.resolve("bgan/seed-3"));
+    Files.writeString(out.resolve("bgan/seed-3/metrics.json"), "{ \"name\": \"t\", \"seed\": 3, \"diverged\": \"NaN\" }");
+    List<String> files;
+    try (var w = Files.walk(out)) {
+      files = w.map(p -> p + " " + p.toFile().lastModified()).sorted().toList();
+    }
+
+    String st = StudyRunner.status(f, s, null, null);
+    assertThat(st).contains("| gan | 1 (1) | – | 2: step 4 of 8 | 1 (3) |")
+        .contains("| bgan | 1 (1) | 1 (3) | – | 1 (2) |")
+        .contains("2 of 6 runs done, 1 diverged, 1 started and not finished").contains("2 not started")
+        .doesNotContain("other settings");
+    // --arms and --seeds narrow it
+    assertThat(StudyRunner.status(f, s, java.util.Set.of("bgan"), java.util.Set.of(2L, 3L)))
+        .contains("| bgan | – | 1 (3) | – | 1 (2) |").doesNotContain("| gan |").contains("0 of 2 runs done");
+    // a finished run trained with other settings than the study now gives is named, as 'study' would refuse it
+    Files.writeString(f, Files.readString(f).replace("set: \"loss=BGAN\"", "set: \"loss=BGAN\" set: \"mixing.gamma=0.1\""));
+    assertThat(StudyRunner.status(f, StudyRunner.load(f), null, null))
+        .contains("the study refuses it: " + out.resolve("bgan/seed-1") + " (mixing.gamma)")
+        .doesNotContain(out.resolve("bgan/seed-2").toString()).doesNotContain(out.resolve("gan/seed-1").toString());
+    try (var w = Files.walk(out)) {
+      assertThat(w.map(p -> p + " " + p.toFile().lastModified()).sorted().toList()).isEqualTo(files);
+    }
+
+    // from the command line: the table on stdout, exit 0; with --summary, --jobs or --baseline a usage error
+    PrintStream oldOut = System.out;
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    System.setOut(new PrintStream(stdout, true));
+    int code;
+    try {
+      code = org.bgan.cli.Main.run(new String[] {"study", f.toString(), "--status", "--arms", "gan"});
+    } finally {
+      System.setOut(oldOut);
+    }
+    assertThat(code).isZero();
+    assertThat(stdout.toString()).contains("| gan | 1 (1) | – | 2: step 4 of 8 | 1 (3) |").doesNotContain("| bgan |");
+    for (String other : new String[] {"--summary", "--jobs=2", "--baseline=gan"}) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      assertThat(cli(err, "study", f.toString(), "--status", other)).as(other).isEqualTo(2);
+      assertThat(err.toString()).contains("--status only reports").contains(other.replaceFirst("=.*", "")).doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void seedListsAreWrittenAsTheRangesSeedsAccepts() {
+    assertThat(StudyRunner.countAndSeeds(List.of(0L, 1L, 2L, 5L, 7L, 8L))).isEqualTo("6 (0-2,5,7-8)");
+    assertThat(StudyRunner.countAndSeeds(List.of(4L))).isEqualTo("1 (4)");
+    assertThat(StudyRunner.countAndSeeds(List.of(-3L, -2L, -1L, 1L))).isEqualTo("4 (-3--1,1)");
+    assertThat(StudyRunner.countAndSeeds(List.of())).isEqualTo("–");
+  }
+
+  @Test
   void runsTrainedWithOtherSettingsThanTheStudyNowGivesAreRefusedNotReportedOrResumedUnderTheNewOnes() throws Exception {
     Path out = tmp.resolve("out");
     Path f = studyFile(out);

@@ -317,18 +317,23 @@ class TrainerTest {
       assertThatThrownBy(() -> Trainer.run(config("GAN", run, 10, "train.export=false"), quiet(true)))
           .isInstanceOf(UserException.class).hasMessageContaining("in use by another training process")
           .hasMessageContaining("(pid " + child.pid() + ")").hasMessageContaining(run.toString());
+      // what 'study --status' reports: the process training in the directory
+      assertThat(RunLock.heldBy(run)).contains(String.valueOf(child.pid()));
     } finally {
       child.destroyForcibly();
       child.waitFor();
     }
     // the lock went with the process: the run resumes here, from the child's last checkpoint
+    assertThat(RunLock.heldBy(run)).isEmpty();
     long at = Checkpoints.latest(run).orElseThrow().step();
     assertThat(Trainer.run(config("GAN", run, at + 5, "train.export=false"), quiet(true)).step()).isEqualTo(at + 5);
     // within one process too: a run holding the directory refuses a second one, and a refused run in
     // a directory of its own leaves nothing behind
     Path other = tmp.resolve("held");
     Files.createDirectories(other);
+    assertThat(RunLock.heldBy(other)).isEmpty();
     try (RunLock held = RunLock.acquire(other)) {
+      assertThat(RunLock.heldBy(other)).contains(String.valueOf(ProcessHandle.current().pid()));
       assertThatThrownBy(() -> Trainer.run(config("GAN", other, 3), quiet(false)))
           .isInstanceOf(UserException.class).hasMessageContaining("in use by another training process");
     }
