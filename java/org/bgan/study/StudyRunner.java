@@ -421,8 +421,8 @@ public final class StudyRunner {
       new Column("iters_per_second", "it/s", 1, true));
 
   /**
-   * Writes results.json, results.md, the loss plots and, for 2-D data, final_samples.png from the runs
-   * present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images), the stacked mode
+   * Writes results.json, results.md, the loss plots, the plots of the metrics logged during training
+   * ({@link #HISTORY_PLOTS}) and, for 2-D data, final_samples.png from the runs present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images), the stacked mode
    * count and KL (stacked images) and the test accuracy (semi-supervised runs) when some run has them,
    * then the losses and speed.
    */
@@ -433,6 +433,8 @@ public final class StudyRunner {
     List<Integer> divergedPerArm = new ArrayList<>();
     List<LinePlot.Series> gCurves = new ArrayList<>();
     List<LinePlot.Series> dCurves = new ArrayList<>();
+    // metric key -> arm -> step -> the values of the arm's finished runs at that step
+    Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> history = new LinkedHashMap<>();
     for (Arm a : s.getArmList()) {
       Map<String, List<Double>> vals = new LinkedHashMap<>();
       for (Column c : COLUMNS) {
@@ -467,6 +469,7 @@ public final class StudyRunner {
           num(p.fromEval() ? ev : m, p.key()).ifPresent(v -> q.put(p.key(), v));
         }
         armSeeds.put(seed, q);
+        readHistory(run, a.getName(), history);
         Path lf = run.resolve("losses.csv");
         if (Files.isRegularFile(lf)) {
           double[][] l = readLosses(lf);
@@ -539,6 +542,7 @@ public final class StudyRunner {
     res.put("seeds", seeds(s));
     res.put("rows", rows);
     res.put("per_seed", perSeed(bySeed, md));
+    res.put("history", historyMeans(history));
     if (s.hasBaseline()) {
       res.put("paired", paired(s, bySeed, md));
     }
@@ -549,7 +553,68 @@ public final class StudyRunner {
       LinePlot.write(out.resolve("g_loss.png"), title + ": generator loss", "step", "g_loss", smooth(gCurves));
       LinePlot.write(out.resolve("d_loss.png"), title + ": discriminator loss", "step", "d_loss", smooth(dCurves));
     }
+    for (String[] h : HISTORY_PLOTS) {
+      Map<String, java.util.TreeMap<Long, List<Double>>> arms = history.get(h[0]);
+      if (arms == null) {
+        continue;
+      }
+      List<LinePlot.Series> curves = new ArrayList<>();
+      for (Map.Entry<String, java.util.TreeMap<Long, List<Double>>> arm : arms.entrySet()) {
+        double[] x = arm.getValue().keySet().stream().mapToDouble(Long::doubleValue).toArray();
+        double[] y = arm.getValue().values().stream().mapToDouble(StudyRunner::mean).toArray();
+        curves.add(new LinePlot.Series(arm.getKey(), x, y));
+      }
+      LinePlot.write(out.resolve(h[0] + ".png"), title + ": " + h[1] + ", mean over seeds", "step", h[1], curves);
+    }
     finalSamplesPanels(s, out, title);
+  }
+
+  /**
+   * The quality metrics runs log while they train (metrics_history.jsonl, every train.eval_every steps
+   * and at the end), each plotted against the step with one curve per arm, the mean over the arm's
+   * finished runs at each step (over those that have the value: a step with no high-quality sample has
+   * no reverse KL): {@code <key>.png} beside the results. Key and axis label.
+   */
+  static final List<String[]> HISTORY_PLOTS = List.of(
+      new String[] {"modes_captured", "modes captured"},
+      new String[] {"high_quality_percent", "high-quality samples (%)"},
+      new String[] {"reverse_kl", "reverse KL"},
+      new String[] {"test_accuracy", "test accuracy"});
+
+  private static void readHistory(Path run, String arm, Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> into)
+      throws IOException {
+    Path f = run.resolve("metrics_history.jsonl");
+    if (!Files.isRegularFile(f)) {
+      return;
+    }
+    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      var step = num(line, "step");
+      if (step.isEmpty()) {
+        continue;
+      }
+      for (String[] h : HISTORY_PLOTS) {
+        num(line, h[0]).ifPresent(v -> into.computeIfAbsent(h[0], k -> new LinkedHashMap<>())
+            .computeIfAbsent(arm, k -> new java.util.TreeMap<>())
+            .computeIfAbsent(step.get().longValue(), k -> new ArrayList<>()).add(v));
+      }
+    }
+  }
+
+  /** results.json's "history": metric -> arm -> {step, mean, runs}, the curves of the {@code <key>.png} plots. */
+  private static Map<String, Object> historyMeans(Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> history) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (var metric : history.entrySet()) {
+      Map<String, Object> arms = new LinkedHashMap<>();
+      for (var arm : metric.getValue().entrySet()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("step", new ArrayList<>(arm.getValue().keySet()));
+        c.put("mean", arm.getValue().values().stream().map(StudyRunner::mean).toList());
+        c.put("runs", arm.getValue().values().stream().map(List::size).toList());
+        arms.put(arm.getKey(), c);
+      }
+      out.put(metric.getKey(), arms);
+    }
+    return out;
   }
 
   /**

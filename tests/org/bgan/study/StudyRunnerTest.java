@@ -105,6 +105,75 @@ class StudyRunnerTest {
   }
 
   @Test
+  void metricsLoggedDuringTrainingArePlottedAgainstTheStepAsTheMeanOverSeeds() throws Exception {
+    Path out = tmp.resolve("hist");
+    Path f = studyFile(out);
+    Files.writeString(f, Files.readString(f).replace("set: \"train.steps=8\"", "set: \"train.steps=8\" set: \"train.eval_every=4\""));
+    assertThat(StudyRunner.run(f, StudyRunner.load(f), QUIET, false)).isZero();
+    // Runs this short have no high-quality sample, so no reverse KL ("null"): give gan's some, with a
+    // step of seed 2 still without one (left out of that step's mean), and leave bgan's without any.
+    for (String[] r : List.of(new String[] {"gan/seed-1", "0.5", "0.25"}, new String[] {"gan/seed-2", "null", "0.75"},
+        new String[] {"bgan/seed-1", "null", "null"}, new String[] {"bgan/seed-2", "null", "null"})) {
+      Path h = out.resolve(r[0] + "/metrics_history.jsonl");
+      List<String> lines = new ArrayList<>();
+      for (String l : Files.readAllLines(h)) {
+        String v = l.contains("\"step\": 4,") ? r[1] : l.contains("\"step\": 8,") ? r[2] : null;
+        lines.add(v == null ? l : l.replaceFirst("\"reverse_kl\": [^,}]+", "\"reverse_kl\": " + v));
+      }
+      assertThat(lines).as(r[0]).hasSize(2);
+      Files.write(h, lines);
+    }
+    StudyRunner.summarize(StudyRunner.load(f), out);
+    String json = Files.readString(out.resolve("results.json"));
+    String history = section(json, "\"history\"");
+    for (String arm : List.of("gan", "bgan")) {
+      for (String key : List.of("modes_captured", "high_quality_percent")) {
+        // the runs' own logged values at steps 4 and 8, read here with a pattern of this test's
+        List<Double> want = new ArrayList<>();
+        for (long step : new long[] {4, 8}) {
+          double sum = 0;
+          for (int seed : new int[] {1, 2}) {
+            String line = Files.readAllLines(out.resolve(arm + "/seed-" + seed + "/metrics_history.jsonl")).stream()
+                .filter(l -> l.contains("\"step\": " + step + ",")).findFirst().orElseThrow();
+            var m = java.util.regex.Pattern.compile("\"" + key + "\": ([-0-9.eE+]+)").matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            sum += Double.parseDouble(m.group(1));
+          }
+          want.add(sum / 2);
+        }
+        String curve = section(section(history, "\"" + key + "\""), "\"" + arm + "\"");
+        assertThat(numbers(section(curve, "\"step\""))).as(arm + " " + key).containsExactly(4.0, 8.0);
+        assertThat(numbers(section(curve, "\"mean\""))).as(arm + " " + key).containsExactly(want.get(0), want.get(1));
+        assertThat(numbers(section(curve, "\"runs\""))).as(arm + " " + key).containsExactly(2.0, 2.0);
+      }
+    }
+    String kl = section(history, "\"reverse_kl\"");
+    String gan = section(kl, "\"gan\"");
+    assertThat(numbers(section(gan, "\"step\""))).containsExactly(4.0, 8.0);
+    assertThat(numbers(section(gan, "\"mean\""))).containsExactly(0.5, 0.5);
+    assertThat(numbers(section(gan, "\"runs\""))).containsExactly(1.0, 2.0);
+    assertThat(kl.substring(0, kl.indexOf('}', kl.indexOf('}') + 1) + 1)).as("bgan has no reverse KL curve")
+        .doesNotContain("\"bgan\"");
+    assertThat(javax.imageio.ImageIO.read(out.resolve("modes_captured.png").toFile()).getWidth()).isEqualTo(900);
+    assertThat(out.resolve("high_quality_percent.png")).isRegularFile();
+    assertThat(out.resolve("reverse_kl.png")).isRegularFile();
+    assertThat(out.resolve("test_accuracy.png")).as("no run logs a test accuracy").doesNotExist();
+  }
+
+  /** The text of {@code json} from just after the first {@code key} on (a crude cursor for the test). */
+  private static String section(String json, String key) {
+    int i = json.indexOf(key);
+    assertThat(i).as("%s in %s", key, json.length() > 400 ? json.substring(0, 400) + "..." : json).isNotNegative();
+    return json.substring(i + key.length());
+  }
+
+  /** The numbers of the first [...] list in {@code text}. */
+  private static List<Double> numbers(String text) {
+    String list = text.substring(text.indexOf('[') + 1, text.indexOf(']'));
+    return java.util.Arrays.stream(list.split(",")).map(String::trim).map(Double::parseDouble).toList();
+  }
+
+  @Test
   void aRunWithoutAReverseKlIsLeftOutOfThatColumnNotGivenAnEarlierStepsValue() throws Exception {
     Path out = tmp.resolve("out");
     Path f = studyFile(out);
