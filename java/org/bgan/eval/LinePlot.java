@@ -31,10 +31,26 @@ public final class LinePlot {
   /** A curve of at most this many points is drawn with a marker at each (e.g. evaluations every 2k steps). */
   static final int MARKED_POINTS = 30;
 
+  /** A smaller title font (down to 9 pt) where the title would run past the chart's edges. */
+  private static void fitTitle(XYChart chart, String title) {
+    java.awt.Font font = chart.getStyler().getChartTitleFont();
+    java.awt.Graphics2D g = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB).createGraphics();
+    try {
+      float size = font.getSize2D();
+      while (size > 9 && g.getFontMetrics(font.deriveFont(size)).stringWidth(title) > chart.getWidth() - 40) {
+        size -= 0.5f;
+      }
+      chart.getStyler().setChartTitleFont(font.deriveFont(size));
+    } finally {
+      g.dispose();
+    }
+  }
+
   /** Writes one chart with the given curves to {@code png}. */
   public static void write(Path png, String title, String xLabel, String yLabel, List<Series> series) throws IOException {
     XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
     chart.getStyler().setLegendVisible(true);
+    fitTitle(chart, title);
     chart.getStyler().setMarkerSize(6);
     int i = 0;
     for (Series s : series) {

@@ -581,13 +581,19 @@ public final class StudyRunner {
       new String[] {"reverse_kl", "reverse KL"},
       new String[] {"test_accuracy", "test accuracy"});
 
+  /**
+   * Reads a finished run's evaluations during training: metrics.json's "history" (one entry a line, as
+   * the trainer writes it; kept where a study's records keep only metrics.json), else
+   * metrics_history.jsonl.
+   */
   private static void readHistory(Path run, String arm, Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> into)
       throws IOException {
-    Path f = run.resolve("metrics_history.jsonl");
-    if (!Files.isRegularFile(f)) {
-      return;
-    }
-    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+    String metrics = Files.readString(run.resolve("metrics.json"), StandardCharsets.UTF_8);
+    int at = metrics.indexOf("\"history\": [");
+    Path jsonl = run.resolve("metrics_history.jsonl");
+    List<String> lines = at >= 0 ? metrics.substring(at).lines().skip(1).toList()
+        : Files.isRegularFile(jsonl) ? Files.readAllLines(jsonl, StandardCharsets.UTF_8) : List.of();
+    for (String line : lines) {
       var step = num(line, "step");
       if (step.isEmpty()) {
         continue;
