@@ -44,8 +44,9 @@ final class StudyCommand extends Command {
         "fails stops new ones from starting; killing the study stops its runs, which resume when it is",
         "started again. --baseline ARM sets the arm the results compare every other arm with, seed by seed",
         "(the study's 'baseline' field is the default), e.g. with --summary to compare two arms that are not the",
-        "study's baseline. --status prints which seeds of each arm are done, diverged, started (with the step",
-        "they resume from) and not started, without training or writing anything; --arms and --seeds narrow it.");
+        "study's baseline. --status prints which seeds of each arm are done (and which of those are not yet",
+        "scored), diverged, started (with the step they resume from) and not started, without training or",
+        "writing anything; --arms and --seeds narrow it.");
   }
 
   @Override

@@ -266,7 +266,8 @@ public final class StudyRunner {
 
   /**
    * The study's progress without training or writing anything: for each arm (of {@code onlyArms}, null:
-   * all) the seeds (of {@code onlySeeds}) that are done, diverged, started but not finished (with the
+   * all) the seeds (of {@code onlySeeds}) that are done (and which of those the study has yet to score),
+   * diverged, started but not finished (with the
    * step of the checkpoint they resume from, and the process training them now, if one is) and not
    * started, as a Markdown table, then a line of totals
    * and one line per run the study would refuse (trained with other settings than it gives now).
@@ -290,6 +291,7 @@ public final class StudyRunner {
     List<String> refused = new ArrayList<>();
     for (Map.Entry<String, List<Selected>> arm : byArm.entrySet()) {
       List<Long> done = new ArrayList<>();
+      List<Long> unscored = new ArrayList<>();
       List<Long> diverged = new ArrayList<>();
       List<String> started = new ArrayList<>();
       List<Long> notStarted = new ArrayList<>();
@@ -299,6 +301,10 @@ public final class StudyRunner {
         if (finished(runDir)) {
           boolean div = Files.readString(runDir.resolve("metrics.json"), StandardCharsets.UTF_8).contains("\"diverged\"");
           (div ? diverged : done).add(r.seed());
+          if (!div && !Files.isRegularFile(runDir.resolve(RunEvaluation.FILE))
+              && (!RunEvaluation.isImages(e) || s.getImageMetrics())) {
+            unscored.add(r.seed());  // trained; the next study run scores it
+          }
         } else {
           var ckpt = Checkpoints.latest(runDir);
           var training = org.bgan.train.RunLock.heldBy(runDir);
@@ -325,7 +331,9 @@ public final class StudyRunner {
       totals[1] += diverged.size();
       totals[2] += started.size();
       totals[3] += notStarted.size();
-      md.append("| ").append(arm.getKey()).append(" | ").append(countAndSeeds(done)).append(" | ")
+      String doneCell = countAndSeeds(done) + (unscored.isEmpty() ? ""
+          : ", " + countAndSeeds(unscored).replaceFirst(" ", " not yet scored "));
+      md.append("| ").append(arm.getKey()).append(" | ").append(doneCell).append(" | ")
           .append(countAndSeeds(diverged)).append(" | ").append(started.isEmpty() ? "–" : String.join("; ", started))
           .append(" | ").append(countAndSeeds(notStarted)).append(" |\n");
     }

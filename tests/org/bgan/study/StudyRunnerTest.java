@@ -385,6 +385,8 @@ class StudyRunnerTest {
     // bgan seed 3 diverged: the study records such a run with a "diverged" metrics.json
     Files.createDirectories(out.resolve("bgan/seed-3"));
     Files.writeString(out.resolve("bgan/seed-3/metrics.json"), "{ \"name\": \"t\", \"seed\": 3, \"diverged\": \"NaN\" }");
+    // bgan seed 1 trained but not scored (e.g. the study was stopped while it scored it)
+    Files.delete(out.resolve("bgan/seed-1/eval.json"));
     List<String> files;
     try (var w = Files.walk(out)) {
       files = w.map(p -> p + " " + p.toFile().lastModified()).sorted().toList();
@@ -392,7 +394,7 @@ class StudyRunnerTest {
 
     String st = StudyRunner.status(f, s, null, null);
     assertThat(st).contains("| gan | 1 (1) | – | 2: step 4 of 8 | 1 (3) |")
-        .contains("| bgan | 1 (1) | 1 (3) | – | 1 (2) |")
+        .contains("| bgan | 1 (1), 1 not yet scored (1) | 1 (3) | – | 1 (2) |")
         .contains("2 of 6 runs done, 1 diverged, 1 started and not finished").contains("2 not started")
         .doesNotContain("other settings");
     // --arms and --seeds narrow it
