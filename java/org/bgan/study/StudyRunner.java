@@ -267,9 +267,8 @@ public final class StudyRunner {
   /**
    * The study's progress without training or writing anything: for each arm (of {@code onlyArms}, null:
    * all) the seeds (of {@code onlySeeds}) that are done (and which of those the study has yet to score),
-   * diverged, started but not finished (with the
-   * step of the checkpoint they resume from, and the process training them now, if one is) and not
-   * started, as a Markdown table, then a line of totals
+   * diverged, started but not finished (with the step of the checkpoint they resume from, and the
+   * process training them now, if one is) and not started, as a Markdown table, then a line of totals
    * and one line per run the study would refuse (trained with other settings than it gives now).
    */
   public static String status(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds)
@@ -430,9 +429,10 @@ public final class StudyRunner {
 
   /**
    * Writes results.json, results.md, the loss plots, the plots of the metrics logged during training
-   * ({@link #HISTORY_PLOTS}) and, for 2-D data, final_samples.png from the runs present. Table columns: the SPEC §7 figures (2-D), FID, KID and IS (images), the stacked mode
-   * count and KL (stacked images) and the test accuracy (semi-supervised runs) when some run has them,
-   * then the losses and speed.
+   * ({@link #HISTORY_PLOTS}) and, for 2-D data, final_samples.png from the runs present. Table
+   * columns: the SPEC §7 figures (2-D), FID, KID and IS (images), the stacked mode count and KL (stacked
+   * images) and the test accuracy (semi-supervised runs) when some run has them, then the losses and
+   * speed.
    */
   public static void summarize(Study s, Path out) throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
