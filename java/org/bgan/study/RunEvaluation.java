@@ -111,7 +111,10 @@ final class RunEvaluation implements AutoCloseable {
     long t0 = System.nanoTime();
     try (GeneratorSampler sampler = new GeneratorSampler(gen, 0, "run " + runDir + ": generator")) {
       if (isImages(e)) {
-        imageMetrics(e, sampler, m);
+        imageMetrics(e, sampler, m, true);
+        if (study.getScoreEvery() > 0) {
+          m.put("history", checkpointScores(e, runDir, m));
+        }
       } else {
         int n = e.getEval().getNumSamples();
         float[][] x = sampler.drawAll(n, e.getEval().getSeed()).rows();
@@ -225,7 +228,55 @@ final class RunEvaluation implements AutoCloseable {
     return reference;
   }
 
-  private void imageMetrics(Experiment e, GeneratorSampler sampler, Map<String, Object> m) throws IOException {
+  /**
+   * FID, KID and IS of the generator at every {@code score_every} steps before the last, from the run's
+   * checkpoints (each exported to a folder of its own under the run, removed after), then the final
+   * generator's from {@code last}: one line each, for eval.json's "history". A checkpoint no longer
+   * there (a run trained before score_every was set keeps only its last few) is left out, and said.
+   */
+  private java.util.List<Object> checkpointScores(Experiment e, Path runDir, Map<String, Object> last) throws IOException {
+    java.util.List<Object> out = new java.util.ArrayList<>();
+    long steps = e.getTrain().getSteps();
+    java.util.List<Long> missing = new java.util.ArrayList<>();
+    for (long step = study.getScoreEvery(); step < steps; step += study.getScoreEvery()) {
+      var ck = Checkpoints.at(runDir, step);
+      if (ck.isEmpty()) {
+        missing.add(step);
+        continue;
+      }
+      Path tmp = runDir.resolve("generator-at-step");
+      AtomicFiles.deleteTree(tmp);
+      try {
+        Path gen = GeneratorExporter.export(e, DataSources.sampleShape(e.getData()), ck.get().prefix(), tmp);
+        Map<String, Object> m = new LinkedHashMap<>();
+        try (GeneratorSampler sampler = new GeneratorSampler(gen, 0, "run " + runDir + ": generator at step " + step)) {
+          imageMetrics(e, sampler, m, false);
+        }
+        out.add(scoreLine(step, m));
+      } finally {
+        AtomicFiles.deleteTree(tmp);
+      }
+    }
+    out.add(scoreLine(steps, last));
+    if (!missing.isEmpty()) {
+      log.printf(Locale.ROOT, "%s: no checkpoint left at step(s) %s to score (kept only when score_every is set"
+          + " before the run trains)%n", runDir, missing);
+    }
+    return out;
+  }
+
+  private static Json.Raw scoreLine(long step, Map<String, Object> m) {
+    StringBuilder sb = new StringBuilder("{ \"step\": ").append(step);
+    for (String k : new String[] {"fid", "kid_mean", "is_mean"}) {
+      if (m.get(k) instanceof Double d && Double.isFinite(d)) {
+        sb.append(", \"").append(k).append("\": ").append(d);
+      }
+    }
+    return new Json.Raw(sb.append(" }").toString());
+  }
+
+  private void imageMetrics(Experiment e, GeneratorSampler sampler, Map<String, Object> m, boolean withModes)
+      throws IOException {
     FeatureExtractor fx = classifier();
     Reference ref = reference(e);
     int n = study.getEvalImages();
@@ -258,7 +309,7 @@ final class RunEvaluation implements AutoCloseable {
         InceptionScore.DEFAULT_SPLITS);
     m.put("is_mean", is.mean());
     m.put("is_std", is.std());
-    if (e.getData().getImages().getStacked()) {
+    if (withModes && e.getData().getImages().getStacked()) {
       StackedModes.Result r = StackedModes.evaluate(sampler, fx, study.getModeSamples(), e.getEval().getSeed() + 1);
       m.put("mode_samples", r.samples());
       m.put("modes_found", r.modesFound());

@@ -188,12 +188,47 @@ public final class StudyRunner {
     sets.add("train.seed=" + seed);
     sets.add("train.output_dir=" + run);
     sets.add("train.export=false");
+    Experiment e;
     try {
-      return ExperimentConfigs.load(preset, sets);
-    } catch (UserException e) {
+      e = ExperimentConfigs.load(preset, sets);
+    } catch (UserException ex) {
       // the study file's own 'set' entries, not a --set flag (there is none on 'bgan study'), and the file named
-      throw new UserException(studyFile + ": arm '" + a.getName() + "': " + e.getMessage().replaceFirst("^--set '", "set '"));
+      throw new UserException(studyFile + ": arm '" + a.getName() + "': " + ex.getMessage().replaceFirst("^--set '", "set '"));
     }
+    return withScoredCheckpoints(studyFile, s, a, e);
+  }
+
+  /**
+   * With {@code score_every} set: checks it against the run (image data, a multiple of its
+   * checkpoint_every) and raises the run's keep_checkpoints so that every checkpoint the scoring reads
+   * is still there when the run ends.
+   */
+  private static Experiment withScoredCheckpoints(Path studyFile, Study s, Arm a, Experiment e) {
+    long every = s.getScoreEvery();
+    if (every == 0) {
+      return e;
+    }
+    if (every < 0) {
+      throw new UserException(studyFile + ": score_every must be positive (or 0: score the final generator only), got "
+          + every);
+    }
+    if (!RunEvaluation.isImages(e)) {
+      throw new UserException(studyFile + ": score_every is for image data; arm '" + a.getName() + "' trains on 2-D"
+          + " data, whose runs log their metrics every train.eval_every steps (leave score_every out)");
+    }
+    long ck = e.getTrain().getCheckpointEvery();
+    if (ck <= 0 || every % ck != 0) {
+      throw new UserException(studyFile + ": score_every " + every + " is not a multiple of arm '" + a.getName()
+          + "''s train.checkpoint_every " + ck + ": the scores are taken from the run's checkpoints");
+    }
+    long needed = e.getTrain().getSteps() / ck + 1;
+    if (needed > Integer.MAX_VALUE) {
+      throw new UserException(studyFile + ": score_every: arm '" + a.getName() + "' would keep " + needed
+          + " checkpoints; raise its train.checkpoint_every");
+    }
+    Experiment.Builder b = e.toBuilder();
+    b.getTrainBuilder().setKeepCheckpoints(Math.max(e.getTrain().getKeepCheckpoints(), (int) needed));
+    return b.build();
   }
 
   /** One run of a study's grid: its arm, seed and resolved config. */
@@ -579,28 +614,38 @@ public final class StudyRunner {
 
   /**
    * The quality metrics runs log while they train (metrics_history.jsonl, every train.eval_every steps
-   * and at the end), each plotted against the step with one curve per arm, the mean over the arm's
-   * finished runs at each step (over those that have the value: a step with no high-quality sample has
-   * no reverse KL): {@code <key>.png} beside the results. Key and axis label.
+   * and at the end) and the image scores of their checkpoints ({@code score_every}), each plotted
+   * against the step with one curve per arm, the mean over the arm's finished runs at each step (over
+   * those that have the value: a step with no high-quality sample has no reverse KL): {@code <key>.png}
+   * beside the results. Key and axis label.
    */
   static final List<String[]> HISTORY_PLOTS = List.of(
       new String[] {"modes_captured", "modes captured"},
       new String[] {"high_quality_percent", "high-quality samples (%)"},
       new String[] {"reverse_kl", "reverse KL"},
-      new String[] {"test_accuracy", "test accuracy"});
+      new String[] {"test_accuracy", "test accuracy"},
+      new String[] {"fid", "FID"},
+      new String[] {"kid_mean", "KID"},
+      new String[] {"is_mean", "IS"});
 
   /**
    * Reads a finished run's evaluations during training: metrics.json's "history" (one entry a line, as
    * the trainer writes it; kept where a study's records keep only metrics.json), else
-   * metrics_history.jsonl.
+   * metrics_history.jsonl; and the image scores of eval.json's "history" ({@code score_every}).
    */
   private static void readHistory(Path run, String arm, Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> into)
       throws IOException {
     String metrics = Files.readString(run.resolve("metrics.json"), StandardCharsets.UTF_8);
     int at = metrics.indexOf("\"history\": [");
     Path jsonl = run.resolve("metrics_history.jsonl");
-    List<String> lines = at >= 0 ? metrics.substring(at).lines().skip(1).toList()
-        : Files.isRegularFile(jsonl) ? Files.readAllLines(jsonl, StandardCharsets.UTF_8) : List.of();
+    List<String> lines = new ArrayList<>(at >= 0 ? metrics.substring(at).lines().skip(1).toList()
+        : Files.isRegularFile(jsonl) ? Files.readAllLines(jsonl, StandardCharsets.UTF_8) : List.of());
+    Path ef = run.resolve(RunEvaluation.FILE);
+    String ev = Files.isRegularFile(ef) ? Files.readString(ef, StandardCharsets.UTF_8) : "";
+    int evAt = ev.indexOf("\"history\": [");
+    if (evAt >= 0) {
+      lines.addAll(ev.substring(evAt).lines().skip(1).toList());
+    }
     for (String line : lines) {
       var step = num(line, "step");
       if (step.isEmpty()) {

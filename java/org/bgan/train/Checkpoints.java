@@ -90,6 +90,13 @@ public final class Checkpoints {
     }
   }
 
+  /** The checkpoint of {@code step}, if it is still there and complete (older ones are pruned). */
+  public static Optional<Checkpoint> at(Path runDir, long step) {
+    Path d = runDir.resolve(DIR).resolve(name(step));
+    return Files.isRegularFile(d.resolve(PREFIX + ".index")) ? Optional.of(new Checkpoint(d.resolve(PREFIX), step))
+        : Optional.empty();
+  }
+
   static String name(long step) {
     return String.format("step-%09d", step);
   }

@@ -181,6 +181,75 @@ class ImageStudyTest {
   }
 
   @Test
+  void scoreEveryScoresTheCheckpointsAndPlotsTheScoresAgainstTheStep() throws Exception {
+    Path cls = tmp.resolve("cls");
+    EvalModels.brightnessClassifier(cls, SIDE);
+    Path out = tmp.resolve("hist");
+    Path f = studyFile(out, cls);
+    // 6 steps, a checkpoint every step, scored every 2: steps 2 and 4 from their checkpoints (the
+    // default keep_checkpoints, 3, would have pruned step 2's), 6 as the final generator
+    Files.writeString(f, Files.readString(f).replace("seeds: [1, 2]", "seeds: [1, 2] score_every: 2")
+        .replace("kid_subsets: 5", "kid_subsets: 5 set: \"train.steps=6\" set: \"train.checkpoint_every=1\""));
+    Study s = StudyRunner.load(f);
+    Experiment e = StudyRunner.experiment(f, s, s.getArm(0), 1);
+    assertThat(e.getTrain().getKeepCheckpoints()).isEqualTo(7);
+    assertThat(StudyRunner.run(f, s, QUIET, false)).isZero();
+
+    Path run = out.resolve("gan/seed-1");
+    String ev = Files.readString(run.resolve("eval.json"), StandardCharsets.UTF_8);
+    String history = ev.substring(ev.indexOf("\"history\": ["));
+    java.util.List<String> lines = history.lines().filter(l -> l.contains("\"step\":")).map(String::trim).toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(2)).startsWith("{ \"step\": 6, \"fid\": ");
+    // the final entry is the final generator's score; the step-2 entry that of the step-2 checkpoint,
+    // recomputed here: its generator exported by the test, 40 images of seed eval.seed, luma features
+    assertThat(number(lines.get(2), "fid")).isEqualTo(number(ev, "fid"));
+    assertThat(number(lines.get(2), "is_mean")).isEqualTo(number(ev, "is_mean"));
+    Path gen = org.bgan.export.GeneratorExporter.export(e, org.bgan.data.DataSources.sampleShape(e.getData()),
+        org.bgan.train.Checkpoints.at(run, 2).orElseThrow().prefix(), tmp.resolve("gen-at-2"));
+    double fid2;
+    try (GeneratorSampler g = new GeneratorSampler(gen, 1, "test")) {
+      float[] x = g.drawAll(40, e.getEval().getSeed()).values();
+      ImageDataset real = ImageDatasets.open(e.getData().getImages().toBuilder().setLimit(30).build(), 0);
+      float[] rx = new float[30 * SIDE * SIDE * 3];
+      for (int i = 0; i < 30; i++) {
+        real.copyTo(i, rx, i * SIDE * SIDE * 3);
+      }
+      fid2 = Fid.compute(stats(lumaFeatures(rx, 30), 30), stats(lumaFeatures(x, 40), 40)).fid();
+    }
+    assertThat(lines.get(0)).startsWith("{ \"step\": 2, ");
+    assertThat(number(lines.get(0), "fid")).isCloseTo(fid2, within(1e-4 * fid2));
+    assertThat(number(lines.get(0), "fid")).isNotEqualTo(number(ev, "fid"));  // another generator
+    assertThat(lines.get(1)).startsWith("{ \"step\": 4, ").contains("\"kid_mean\": ");
+    assertThat(run.resolve("generator-at-step")).doesNotExist();
+
+    // the study plots them against the step, the mean over the seeds
+    String json = Files.readString(out.resolve("results.json"));
+    String fidCurves = json.substring(json.indexOf("\"fid\": {", json.indexOf("\"history\"")));
+    String gan = fidCurves.substring(fidCurves.indexOf("\"gan\""));
+    double[] perSeed2 = new double[2];
+    for (int seed = 1; seed <= 2; seed++) {
+      String h = Files.readString(out.resolve("gan/seed-" + seed + "/eval.json"));
+      perSeed2[seed - 1] = number(h.substring(h.indexOf("{ \"step\": 2,")), "fid");
+    }
+    String mean = gan.substring(gan.indexOf("\"mean\": [") + 9, gan.indexOf(']', gan.indexOf("\"mean\": [")));
+    assertThat(Double.parseDouble(mean.split(",")[0].trim())).isCloseTo((perSeed2[0] + perSeed2[1]) / 2, within(1e-9));
+    for (String png : new String[] {"fid.png", "kid_mean.png", "is_mean.png"}) {
+      assertThat(javax.imageio.ImageIO.read(out.resolve(png).toFile()).getWidth()).as(png).isEqualTo(900);
+    }
+
+    // bad values name the field
+    for (String[] bad : java.util.List.of(new String[] {"score_every: 3", "not a multiple of arm 'gan''s train.checkpoint_every 2"},
+        new String[] {"score_every: -2", "score_every must be positive"})) {
+      Path g = tmp.resolve("bad.pbtxt");
+      Files.writeString(g, Files.readString(studyFile(tmp.resolve("b"), cls)).replace("seeds: [1, 2]", "seeds: [1, 2] " + bad[0]));
+      Study bs = StudyRunner.load(g);
+      assertThatThrownBy(() -> StudyRunner.experiment(g, bs, bs.getArm(0), 1)).as(bad[0]).isInstanceOf(UserException.class)
+          .hasMessageContaining(g + ": ").hasMessageContaining(bad[1]);
+    }
+  }
+
+  @Test
   void aMissingClassifierIsReportedBeforeAnythingTrains() throws Exception {
     Path out = tmp.resolve("out2");
     Path f = studyFile(out, tmp.resolve("no-classifier"));
