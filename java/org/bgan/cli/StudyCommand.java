@@ -16,7 +16,7 @@ final class StudyCommand extends Command {
 
   @Override
   String synopsis() {
-    return "graphs/<study>.pbtxt [--summary | --status] [--arms a,b] [--seeds 0-2,5] [--jobs N]";
+    return "graphs/<study>.pbtxt [--summary|--status] [--arms a,b] [--seeds 0-2] [--jobs N]";
   }
 
   @Override
@@ -28,10 +28,11 @@ final class StudyCommand extends Command {
         "runs are skipped and interrupted ones resume from their last checkpoint, so a killed study picks up",
         "where it stopped when started again. Then writes results.md and results.json (for 2-D data the",
         "SPEC §7 figures, mean ± standard error over seeds), g_loss.png / d_loss.png (loss against step per",
-        "arm, as in the paper's Fig. 2) and, from the metrics the runs log as they train, modes_captured.png,",
-        "high_quality_percent.png and reverse_kl.png (2-D data) or test_accuracy.png (semi-supervised runs):",
-        "the metric against step, one curve per arm, the mean over its seeds. Each finished run's generator is",
-        "exported to <run>/generator/ and",
+        "arm, as in the paper's Fig. 2) and plots of the metrics the runs log as they train against the step,",
+        "one curve per arm, the mean over its seeds (2-D data: modes_captured.png, high_quality_percent.png",
+        "and reverse_kl.png; semi-supervised runs: test_accuracy.png; image data with the study's score_every",
+        "set: fid.png, kid_mean.png and is_mean.png). Each finished run's generator is exported to",
+        "<run>/generator/ and",
         "scored once (stored in <run>/eval.json): image data get FID, KID and IS with the study's classifier",
         "(default savedmodels/fmnist-classifier/1; make it with 'tools/inception-score train-fmnist') and, for",
         "stacked data, the mode count and KL to uniform; 2-D data get final_samples.png, the final samples of",
