@@ -86,6 +86,16 @@ class ImageStudyTest {
     return acc.toStats();
   }
 
+  /** FID of 40 generated images against the first 30 real stacked images, from luma features computed here. */
+  private static double fidAgainstReal(Experiment e, float[] gen) throws Exception {
+    ImageDataset real = ImageDatasets.open(e.getData().getImages().toBuilder().setLimit(30).build(), 0);
+    float[] rx = new float[30 * SIDE * SIDE * 3];
+    for (int i = 0; i < 30; i++) {
+      real.copyTo(i, rx, i * SIDE * SIDE * 3);
+    }
+    return Fid.compute(stats(lumaFeatures(rx, 30), 30), stats(lumaFeatures(gen, 40), 40)).fid();
+  }
+
   @Test
   void scoresEveryRunAndTabulatesFidKidIsAndStackedModes() throws Exception {
     Path cls = tmp.resolve("cls");
@@ -147,13 +157,7 @@ class ImageStudyTest {
       // the first 30 real stacked images), through the project's FID (checked against scipy in
       // tests/org/bgan/metrics). 144-d from 30-40 images: singular covariances; float32 features in the
       // pipeline against float64 here differ by ~1e-7 relative, so 1e-4 relative is generous.
-      float[] gen = g.drawAll(40, e.getEval().getSeed()).values();
-      ImageDataset real = ImageDatasets.open(e.getData().getImages().toBuilder().setLimit(30).build(), 0);
-      float[] rx = new float[30 * SIDE * SIDE * 3];
-      for (int i = 0; i < 30; i++) {
-        real.copyTo(i, rx, i * SIDE * SIDE * 3);
-      }
-      double fid = Fid.compute(stats(lumaFeatures(rx, 30), 30), stats(lumaFeatures(gen, 40), 40)).fid();
+      double fid = fidAgainstReal(e, g.drawAll(40, e.getEval().getSeed()).values());
       assertThat(number(ev, "fid")).isCloseTo(fid, within(1e-4 * fid));
     }
     double is = number(ev, "is_mean");
@@ -209,13 +213,7 @@ class ImageStudyTest {
         org.bgan.train.Checkpoints.at(run, 2).orElseThrow().prefix(), tmp.resolve("gen-at-2"));
     double fid2;
     try (GeneratorSampler g = new GeneratorSampler(gen, 1, "test")) {
-      float[] x = g.drawAll(40, e.getEval().getSeed()).values();
-      ImageDataset real = ImageDatasets.open(e.getData().getImages().toBuilder().setLimit(30).build(), 0);
-      float[] rx = new float[30 * SIDE * SIDE * 3];
-      for (int i = 0; i < 30; i++) {
-        real.copyTo(i, rx, i * SIDE * SIDE * 3);
-      }
-      fid2 = Fid.compute(stats(lumaFeatures(rx, 30), 30), stats(lumaFeatures(x, 40), 40)).fid();
+      fid2 = fidAgainstReal(e, g.drawAll(40, e.getEval().getSeed()).values());
     }
     assertThat(lines.get(0)).startsWith("{ \"step\": 2, ");
     assertThat(number(lines.get(0), "fid")).isCloseTo(fid2, within(1e-4 * fid2));
