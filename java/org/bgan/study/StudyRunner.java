@@ -309,13 +309,10 @@ public final class StudyRunner {
   public static String status(Path studyFile, Study s, java.util.Set<String> onlyArms, java.util.Set<Long> onlySeeds)
       throws IOException {
     List<Selected> all = select(studyFile, s, onlyArms, onlySeeds);
+    // select() lists every arm's first seed in the study's order first, so the arms keep that order
     Map<String, List<Selected>> byArm = new LinkedHashMap<>();
-    for (Arm a : s.getArmList()) {
-      for (Selected r : all) {
-        if (r.arm().getName().equals(a.getName())) {
-          byArm.computeIfAbsent(a.getName(), k -> new ArrayList<>()).add(r);
-        }
-      }
+    for (Selected r : all) {
+      byArm.computeIfAbsent(r.arm().getName(), k -> new ArrayList<>()).add(r);
     }
     StringBuilder md = new StringBuilder();
     md.append("# Study ").append(s.getName()).append(": progress in ").append(outputDir(s)).append("\n\n");
@@ -512,7 +509,7 @@ public final class StudyRunner {
           num(p.fromEval() ? ev : m, p.key()).ifPresent(v -> q.put(p.key(), v));
         }
         armSeeds.put(seed, q);
-        readHistory(run, a.getName(), history);
+        readHistory(run, m, ev, a.getName(), history);
         Path lf = run.resolve("losses.csv");
         if (Files.isRegularFile(lf)) {
           double[][] l = readLosses(lf);
@@ -632,16 +629,15 @@ public final class StudyRunner {
    * Reads a finished run's evaluations during training: metrics.json's "history" (one entry a line, as
    * the trainer writes it; kept where a study's records keep only metrics.json), else
    * metrics_history.jsonl; and the image scores of eval.json's "history" ({@code score_every}).
+   * {@code metrics} and {@code ev}: the texts of the run's metrics.json and eval.json ("" if none), as
+   * the summary has already read them.
    */
-  private static void readHistory(Path run, String arm, Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> into)
-      throws IOException {
-    String metrics = Files.readString(run.resolve("metrics.json"), StandardCharsets.UTF_8);
+  private static void readHistory(Path run, String metrics, String ev, String arm,
+      Map<String, Map<String, java.util.TreeMap<Long, List<Double>>>> into) throws IOException {
     int at = metrics.indexOf("\"history\": [");
     Path jsonl = run.resolve("metrics_history.jsonl");
     List<String> lines = new ArrayList<>(at >= 0 ? metrics.substring(at).lines().skip(1).toList()
         : Files.isRegularFile(jsonl) ? Files.readAllLines(jsonl, StandardCharsets.UTF_8) : List.of());
-    Path ef = run.resolve(RunEvaluation.FILE);
-    String ev = Files.isRegularFile(ef) ? Files.readString(ef, StandardCharsets.UTF_8) : "";
     int evAt = ev.indexOf("\"history\": [");
     if (evAt >= 0) {
       lines.addAll(ev.substring(evAt).lines().skip(1).toList());
