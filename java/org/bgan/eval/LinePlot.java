@@ -31,19 +31,11 @@ public final class LinePlot {
   /** A curve of at most this many points is drawn with a marker at each (e.g. evaluations every 2k steps). */
   static final int MARKED_POINTS = 30;
 
-  /** A smaller title font (down to 9 pt) where the title would run past the chart's edges. */
+  /** A smaller title font (down to 9 pt), then a cut title, where it would run past the chart's edges. */
   private static void fitTitle(XYChart chart, String title) {
-    java.awt.Font font = chart.getStyler().getChartTitleFont();
-    java.awt.Graphics2D g = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB).createGraphics();
-    try {
-      float size = font.getSize2D();
-      while (size > 9 && g.getFontMetrics(font.deriveFont(size)).stringWidth(title) > chart.getWidth() - 40) {
-        size -= 0.5f;
-      }
-      chart.getStyler().setChartTitleFont(font.deriveFont(size));
-    } finally {
-      g.dispose();
-    }
+    PlotText.Fitted t = PlotText.fit(title, chart.getStyler().getChartTitleFont(), chart.getWidth() - 40);
+    chart.getStyler().setChartTitleFont(t.font());
+    chart.setTitle(t.text());
   }
 
   /** Writes one chart with the given curves to {@code png}. */

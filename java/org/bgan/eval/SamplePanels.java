@@ -37,13 +37,12 @@ public final class SamplePanels {
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, img.getWidth(), img.getHeight());
     g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    g.drawString(title, 8, 17);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    PlotText.draw(g, title, new Font(Font.SANS_SERIF, Font.BOLD, 13), 8, 17, img.getWidth() - 16);
+    Font captionFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
     for (int k = 0; k < n; k++) {
       int x0 = k * PANEL;
       g.setColor(Color.BLACK);
-      g.drawString(caption(panels.get(k), extent), x0 + 8, 40);
+      PlotText.draw(g, caption(panels.get(k), extent), captionFont, x0 + 8, 40, PANEL - 16);
       g.setColor(new Color(200, 200, 200));
       g.drawRect(x0, TOP, PANEL - 1, PANEL - 1);
       g.setColor(new Color(160, 160, 160, 90));

@@ -48,8 +48,9 @@ public final class ScatterPlot {
       g.drawLine(x, y - 4, x, y + 4);
     }
     g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    g.drawString(title, 8, 17);
+    Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    g.setFont(font);
+    PlotText.draw(g, title, font, 8, 17, size - 16);
     g.setColor(new Color(30, 90, 200));
     g.drawString("\u25cf generated", 8, 36);
     g.setColor(new Color(130, 130, 130));
@@ -59,7 +60,7 @@ public final class ScatterPlot {
     String note = outsideNote(generated, extent);
     if (note != null) {
       g.setColor(Color.BLACK);
-      g.drawString(note, 290, 36);
+      PlotText.draw(g, note, font, 290, 36, size - 290 - 8);
     }
     g.dispose();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -87,8 +88,9 @@ public final class ScatterPlot {
     return k == 0 ? null : k + " of " + generated.length + " generated outside the frame";
   }
 
+  /** A point inside the frame; points outside it are not drawn (they would land on the title and legend). */
   private static void dot(Graphics2D g, float[] p, double extent, int size, int top, int r) {
-    if (!Float.isFinite(p[0]) || !Float.isFinite(p[1])) {
+    if (p.length < 2 || !(Math.abs(p[0]) <= extent) || !(Math.abs(p[1]) <= extent)) {
       return;
     }
     g.fillOval(px(p[0], extent, size) - r / 2, top + px(-p[1], extent, size) - r / 2, r, r);
