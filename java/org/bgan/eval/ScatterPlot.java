@@ -75,11 +75,16 @@ public final class ScatterPlot {
   public static int outsideFrame(float[][] points, double extent) {
     int n = 0;
     for (float[] p : points) {
-      if (p.length < 2 || !(Math.abs(p[0]) <= extent) || !(Math.abs(p[1]) <= extent)) {
+      if (!inFrame(p, extent)) {
         n++;
       }
     }
     return n;
+  }
+
+  /** Whether a point is finite and inside [−extent, extent]². */
+  private static boolean inFrame(float[] p, double extent) {
+    return p.length >= 2 && Math.abs(p[0]) <= extent && Math.abs(p[1]) <= extent;
   }
 
   /** "k of n generated outside the frame", or null when every generated point is drawn. */
@@ -90,7 +95,7 @@ public final class ScatterPlot {
 
   /** A point inside the frame; points outside it are not drawn (they would land on the title and legend). */
   private static void dot(Graphics2D g, float[] p, double extent, int size, int top, int r) {
-    if (p.length < 2 || !(Math.abs(p[0]) <= extent) || !(Math.abs(p[1]) <= extent)) {
+    if (!inFrame(p, extent)) {
       return;
     }
     g.fillOval(px(p[0], extent, size) - r / 2, top + px(-p[1], extent, size) - r / 2, r, r);
